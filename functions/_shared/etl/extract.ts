@@ -1,0 +1,217 @@
+import { type Interval, intervalMs, isIntraday } from '../intervals.ts';
+import { formatUtcDatetime } from '../time.ts';
+import { fetchTimeSeries, type SymbolResult, type TwelveDataHttp } from '../twelvedata/client.ts';
+import { TwelveDataError, type TwelveDataErrorKind } from '../twelvedata/errors.ts';
+import { type NormalisedSeries, normaliseSeries } from '../twelvedata/normalise.ts';
+
+/**
+ * Extraction: which bars to ask for, in batches the plan's per-minute credits allow, with
+ * bounded retries. Every symbol ends as loaded series or as a recorded failure.
+ */
+
+export interface ExtractDeps {
+  http: TwelveDataHttp;
+  creditsPerMinute: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface SymbolCursor {
+  symbol: string;
+  /** Open time of the newest stored bar, or null when nothing is stored yet. */
+  lastTs: number | null;
+}
+
+export interface SymbolFailure {
+  symbol: string;
+  kind: TwelveDataErrorKind;
+  message: string;
+}
+
+export interface Extraction {
+  series: NormalisedSeries[];
+  failures: SymbolFailure[];
+  creditsUsed: number;
+  requests: number;
+  /** Set when the plan's daily credits ran out: the run is partial and the next run resumes. */
+  stoppedBy: 'day-credits' | null;
+}
+
+/** The deepest history one credit buys. */
+export const MAX_OUTPUTSIZE = 5000;
+/** Bars re-read before the newest stored one, so a revised last bar is picked up. */
+export const OVERLAP_BARS = 2;
+/** Keeps one response's size bounded however generous the plan is. */
+const MAX_SYMBOLS_PER_REQUEST = 8;
+const MAX_ATTEMPTS = 4;
+const BACKOFF_MS = [1_000, 4_000, 15_000];
+const MINUTE_MS = 60_000;
+/** Stops paging a runaway gap; 20 pages of 5000 hourly bars is over eleven years. */
+const MAX_PAGES = 20;
+
+function startDateFor(cursor: SymbolCursor, interval: Interval): string | undefined {
+  if (cursor.lastTs === null) return undefined;
+  const from = cursor.lastTs - OVERLAP_BARS * intervalMs(interval);
+  return isIntraday(interval) ? formatUtcDatetime(from) : formatUtcDatetime(from).slice(0, 10);
+}
+
+/** Symbols with history first, newest cursors together, so a batch's shared start_date wastes little. */
+function planBatches(cursors: readonly SymbolCursor[], size: number): SymbolCursor[][] {
+  const ordered = [...cursors].sort((a, b) => (b.lastTs ?? -Infinity) - (a.lastTs ?? -Infinity));
+  const batches: SymbolCursor[][] = [];
+  for (let i = 0; i < ordered.length; i += size) {
+    const batch = ordered.slice(i, i + size);
+    // New symbols (no start date) must not share a request with incremental ones.
+    const fresh = batch.filter((c) => c.lastTs === null);
+    const known = batch.filter((c) => c.lastTs !== null);
+    if (known.length) batches.push(known);
+    if (fresh.length) batches.push(fresh);
+  }
+  return batches;
+}
+
+class CreditPacer {
+  private minute = -1;
+  private spent = 0;
+  constructor(private readonly deps: ExtractDeps) {}
+
+  /** Waits until `credits` fit into the current wall-clock minute's allowance. */
+  async reserve(credits: number): Promise<void> {
+    this.roll();
+    if (this.spent + credits > this.deps.creditsPerMinute) await this.waitForNextMinute();
+    this.spent += credits;
+  }
+
+  async waitForNextMinute(): Promise<void> {
+    const now = this.deps.now();
+    // A second of margin: the API's minute and ours are different clocks.
+    await this.deps.sleep(MINUTE_MS - (now % MINUTE_MS) + 1_000);
+    this.roll();
+  }
+
+  private roll(): void {
+    const minute = Math.floor(this.deps.now() / MINUTE_MS);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.spent = 0;
+    }
+  }
+}
+
+export async function extract(deps: ExtractDeps, interval: Interval, cursors: readonly SymbolCursor[]): Promise<Extraction> {
+  const result: Extraction = { series: [], failures: [], creditsUsed: 0, requests: 0, stoppedBy: null };
+  const pacer = new CreditPacer(deps);
+  const batchSize = Math.max(1, Math.min(MAX_SYMBOLS_PER_REQUEST, deps.creditsPerMinute));
+  const pending = planBatches(cursors, batchSize);
+
+  for (let index = 0; index < pending.length; index++) {
+    const batch = pending[index]!;
+    if (result.stoppedBy) {
+      for (const cursor of batch) result.failures.push({ symbol: cursor.symbol, kind: 'day-credits', message: 'not fetched: daily credits ran out' });
+      continue;
+    }
+    const starts = batch.map((cursor) => startDateFor(cursor, interval)).filter((s): s is string => s !== undefined);
+    const startDate = starts.sort()[0];
+    try {
+      const results = await fetchWithRetries(deps, pacer, result, {
+        symbols: batch.map((cursor) => cursor.symbol),
+        interval,
+        outputsize: MAX_OUTPUTSIZE,
+        ...(startDate ? { startDate } : {}),
+      });
+      collect(results, interval, deps.now(), result);
+    } catch (error) {
+      if (!(error instanceof TwelveDataError)) throw error;
+      if (error.kind === 'auth') throw error;
+      if (error.kind === 'day-credits') result.stoppedBy = 'day-credits';
+      for (const cursor of batch) result.failures.push({ symbol: cursor.symbol, kind: error.kind, message: error.message });
+    }
+  }
+  await fillGaps(deps, pacer, interval, cursors, result);
+  return result;
+}
+
+function collect(results: SymbolResult[], interval: Interval, nowMs: number, into: Extraction): void {
+  for (const entry of results) {
+    if (!entry.ok) {
+      // "No data in range" for an incremental request just means nothing new yet.
+      if (entry.error.kind !== 'no-data') {
+        into.failures.push({ symbol: entry.symbol, kind: entry.error.kind, message: entry.error.message });
+      }
+      continue;
+    }
+    try {
+      into.series.push(normaliseSeries(entry.symbol, interval, entry.body, nowMs));
+    } catch (error) {
+      if (!(error instanceof TwelveDataError)) throw error;
+      into.failures.push({ symbol: entry.symbol, kind: error.kind, message: error.message });
+    }
+  }
+}
+
+/**
+ * A full page whose oldest bar is still newer than the symbol's cursor means bars are
+ * missing in between: ask for the older ones, page by page, until the gap is closed.
+ */
+async function fillGaps(
+  deps: ExtractDeps, pacer: CreditPacer, interval: Interval, cursors: readonly SymbolCursor[], result: Extraction,
+): Promise<void> {
+  for (const cursor of cursors) {
+    if (cursor.lastTs === null) continue;
+    const series = result.series.find((s) => s.meta.symbol === cursor.symbol);
+    if (!series) continue;
+    for (let page = 0; page < MAX_PAGES && !result.stoppedBy; page++) {
+      const oldest = series.bars[0]?.ts;
+      const received = series.bars.length + series.rejected.length + series.unfinished + series.duplicates;
+      if (oldest === undefined || oldest <= cursor.lastTs || received < MAX_OUTPUTSIZE) break;
+      try {
+        const [older] = await fetchWithRetries(deps, pacer, result, {
+          symbols: [cursor.symbol],
+          interval,
+          outputsize: MAX_OUTPUTSIZE,
+          startDate: startDateFor(cursor, interval)!,
+          endDate: isIntraday(interval) ? formatUtcDatetime(oldest) : formatUtcDatetime(oldest).slice(0, 10),
+        });
+        if (!older?.ok) break;
+        const olderSeries = normaliseSeries(cursor.symbol, interval, older.body, deps.now());
+        if (olderSeries.bars.length === 0) break;
+        const known = new Set(series.bars.map((bar) => bar.ts));
+        series.bars = [...olderSeries.bars.filter((bar) => !known.has(bar.ts)), ...series.bars];
+        series.rejected.push(...olderSeries.rejected);
+        series.duplicates = olderSeries.duplicates;
+        series.unfinished = 0;
+      } catch (error) {
+        if (!(error instanceof TwelveDataError)) throw error;
+        if (error.kind === 'day-credits') result.stoppedBy = 'day-credits';
+        result.failures.push({ symbol: cursor.symbol, kind: error.kind, message: `filling a gap: ${error.message}` });
+        break;
+      }
+    }
+  }
+}
+
+async function fetchWithRetries(
+  deps: ExtractDeps,
+  pacer: CreditPacer,
+  result: Extraction,
+  request: Parameters<typeof fetchTimeSeries>[1],
+): Promise<SymbolResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    await pacer.reserve(request.symbols.length);
+    result.requests += 1;
+    try {
+      const results = await fetchTimeSeries(deps.http, request);
+      result.creditsUsed += request.symbols.length;
+      return results;
+    } catch (error) {
+      if (!(error instanceof TwelveDataError) || attempt >= MAX_ATTEMPTS) throw error;
+      if (error.kind === 'minute-credits') {
+        await pacer.waitForNextMinute();
+      } else if (error.retryable) {
+        await deps.sleep(BACKOFF_MS[attempt - 1] ?? BACKOFF_MS[BACKOFF_MS.length - 1]!);
+      } else {
+        throw error;
+      }
+    }
+  }
+}

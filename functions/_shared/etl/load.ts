@@ -1,0 +1,156 @@
+import type { Sql } from '../db.ts';
+import { computeIndicators, emptyState, type IndicatorRow, restoreState, RESTORE_WINDOW, step, type StoredTailRow } from '../indicators.ts';
+import type { Interval } from '../intervals.ts';
+import type { AssetMeta, Bar } from '../types.ts';
+
+/**
+ * Loading, inside the run's one transaction: assets, raw bars, then the SSOT rows derived
+ * from the raw bars. Everything is bulk (unnest of arrays), never row by row.
+ */
+
+/** Rows per statement: large enough to amortise round trips, small enough to bound memory. */
+const CHUNK = 20_000;
+
+export async function upsertAsset(tx: Sql, meta: AssetMeta): Promise<void> {
+  await tx`
+    insert into market.asset (symbol, asset_type, exchange, currency, exchange_timezone)
+    values (${meta.symbol}, ${meta.assetType}, ${meta.exchange}, ${meta.currency}, ${meta.exchangeTimezone})
+    on conflict (symbol) do update
+      set asset_type = excluded.asset_type, exchange = excluded.exchange,
+          currency = excluded.currency, exchange_timezone = excluded.exchange_timezone
+      where (asset.asset_type, asset.exchange, asset.currency, asset.exchange_timezone)
+            is distinct from (excluded.asset_type, excluded.exchange, excluded.currency, excluded.exchange_timezone)`;
+}
+
+/** Upserts raw bars; returns how many were new or changed. */
+export async function upsertBars(tx: Sql, symbol: string, interval: Interval, bars: readonly Bar[], runId: number | null): Promise<number> {
+  let written = 0;
+  for (let from = 0; from < bars.length; from += CHUNK) {
+    const chunk = bars.slice(from, from + CHUNK);
+    const result = await tx`
+      insert into market.bar (asset_id, interval, ts, open, high, low, close, volume, etl_run_id)
+      select a.asset_id, ${interval}, b.ts, b.open, b.high, b.low, b.close, b.volume, ${runId}
+        from market.asset as a,
+             unnest(${isoTimes(chunk)}::timestamptz[],
+                    ${chunk.map((b) => b.open)}::float8[], ${chunk.map((b) => b.high)}::float8[],
+                    ${chunk.map((b) => b.low)}::float8[], ${chunk.map((b) => b.close)}::float8[],
+                    ${chunk.map((b) => b.volume)}::float8[]) as b(ts, open, high, low, close, volume)
+       where a.symbol = ${symbol}
+      on conflict (asset_id, interval, ts) do update
+        set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+            volume = excluded.volume, etl_run_id = excluded.etl_run_id
+        where (bar.open, bar.high, bar.low, bar.close, bar.volume)
+              is distinct from (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume)`;
+    written += result.count;
+  }
+  return written;
+}
+
+async function barsFrom(tx: Sql, symbol: string, interval: Interval, fromTs: number | null): Promise<Bar[]> {
+  const rows = await tx<{ ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
+    select b.ts, b.open, b.high, b.low, b.close, b.volume
+      from market.bar as b join market.asset as a using (asset_id)
+     where a.symbol = ${symbol} and b.interval = ${interval}
+       ${fromTs === null ? tx`` : tx`and b.ts >= ${new Date(fromTs).toISOString()}`}
+     order by b.ts`;
+  return rows.map((row) => ({ ...row, ts: row.ts.getTime() }));
+}
+
+/**
+ * Recomputes the SSOT for one symbol from `fromTs` on (null: the whole history). The state
+ * before `fromTs` is restored from the stored rows, so the numbers equal a full rebuild's.
+ * Returns how many SSOT rows were new or changed.
+ */
+export async function refreshSsot(tx: Sql, symbol: string, interval: Interval, fromTs: number | null, runId: number | null): Promise<number> {
+  let state = emptyState();
+  let start = fromTs;
+  if (fromTs !== null) {
+    const [counted] = await tx<{ count: number }[]>`
+      select count(*) as count from market.ssot
+       where symbol = ${symbol} and interval = ${interval} and ts < ${new Date(fromTs).toISOString()}`;
+    const tail = await tx<StoredTailRow[]>`
+      select close, log_return, ema_12, ema_26, macd_signal, rsi_avg_gain, rsi_avg_loss from (
+        select * from market.ssot
+         where symbol = ${symbol} and interval = ${interval} and ts < ${new Date(fromTs).toISOString()}
+         order by ts desc limit ${RESTORE_WINDOW}) as newest
+       order by ts`;
+    const restored = restoreState(tail, counted?.count ?? 0);
+    if (restored) state = restored;
+    else start = null;
+  }
+  const bars = await barsFrom(tx, symbol, interval, start);
+  if (bars.length === 0) return 0;
+  const rows = bars.map((bar) => step(state, bar.close));
+  return await upsertSsot(tx, symbol, interval, bars, rows, runId);
+}
+
+/** Rebuild: every SSOT row of a symbol from its raw bars, and nothing the raw bars do not back. */
+export async function rebuildSsot(tx: Sql, symbol: string, interval: Interval, runId: number | null): Promise<number> {
+  const bars = await barsFrom(tx, symbol, interval, null);
+  await tx`
+    delete from market.ssot as s
+     where s.symbol = ${symbol} and s.interval = ${interval}
+       and not exists (select from market.bar as b join market.asset as a using (asset_id)
+                        where a.symbol = s.symbol and b.interval = s.interval and b.ts = s.ts)`;
+  const rows = computeIndicators(bars.map((bar) => bar.close));
+  return await upsertSsot(tx, symbol, interval, bars, rows, runId);
+}
+
+function isoTimes(bars: readonly Bar[]): string[] {
+  return bars.map((bar) => new Date(bar.ts).toISOString());
+}
+
+async function upsertSsot(
+  tx: Sql, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
+): Promise<number> {
+  let written = 0;
+  for (let from = 0; from < bars.length; from += CHUNK) {
+    const b = bars.slice(from, from + CHUNK);
+    const r = rows.slice(from, from + CHUNK);
+    const col = (name: keyof IndicatorRow) => r.map((row) => row[name]);
+    const result = await tx`
+      insert into market.ssot (
+        symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume,
+        change, change_pct, log_return, sma_20, sma_50, ema_12, ema_26, rsi_14, macd, macd_signal,
+        macd_hist, bb_upper, bb_middle, bb_lower, volatility_20, rsi_avg_gain, rsi_avg_loss, etl_run_id)
+      select a.symbol, a.asset_type, a.exchange, a.currency, ${interval}, u.*, ${runId}
+        from market.asset as a,
+             unnest(
+               ${isoTimes(b)}::timestamptz[],
+               ${b.map((x) => x.open)}::float8[], ${b.map((x) => x.high)}::float8[],
+               ${b.map((x) => x.low)}::float8[], ${b.map((x) => x.close)}::float8[],
+               ${b.map((x) => x.volume)}::float8[],
+               ${col('change')}::float8[], ${col('change_pct')}::float8[], ${col('log_return')}::float8[],
+               ${col('sma_20')}::float8[], ${col('sma_50')}::float8[], ${col('ema_12')}::float8[],
+               ${col('ema_26')}::float8[], ${col('rsi_14')}::float8[], ${col('macd')}::float8[],
+               ${col('macd_signal')}::float8[], ${col('macd_hist')}::float8[], ${col('bb_upper')}::float8[],
+               ${col('bb_middle')}::float8[], ${col('bb_lower')}::float8[], ${col('volatility_20')}::float8[],
+               ${col('rsi_avg_gain')}::float8[], ${col('rsi_avg_loss')}::float8[]) as u
+       where a.symbol = ${symbol}
+      on conflict (symbol, interval, ts) do update set
+        asset_type = excluded.asset_type, exchange = excluded.exchange, currency = excluded.currency,
+        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+        volume = excluded.volume, change = excluded.change, change_pct = excluded.change_pct,
+        log_return = excluded.log_return, sma_20 = excluded.sma_20, sma_50 = excluded.sma_50,
+        ema_12 = excluded.ema_12, ema_26 = excluded.ema_26, rsi_14 = excluded.rsi_14,
+        macd = excluded.macd, macd_signal = excluded.macd_signal, macd_hist = excluded.macd_hist,
+        bb_upper = excluded.bb_upper, bb_middle = excluded.bb_middle, bb_lower = excluded.bb_lower,
+        volatility_20 = excluded.volatility_20, rsi_avg_gain = excluded.rsi_avg_gain,
+        rsi_avg_loss = excluded.rsi_avg_loss, etl_run_id = excluded.etl_run_id
+      -- Unchanged rows are left alone: no write, no last_update bump, no live announcement.
+      where (ssot.asset_type, ssot.exchange, ssot.currency, ssot.open, ssot.high, ssot.low, ssot.close,
+             ssot.volume, ssot.change, ssot.change_pct, ssot.log_return, ssot.sma_20, ssot.sma_50,
+             ssot.ema_12, ssot.ema_26, ssot.rsi_14, ssot.macd, ssot.macd_signal, ssot.macd_hist,
+             ssot.bb_upper, ssot.bb_middle, ssot.bb_lower, ssot.volatility_20, ssot.rsi_avg_gain,
+             ssot.rsi_avg_loss)
+            is distinct from
+            (excluded.asset_type, excluded.exchange, excluded.currency, excluded.open, excluded.high,
+             excluded.low, excluded.close, excluded.volume, excluded.change, excluded.change_pct,
+             excluded.log_return, excluded.sma_20, excluded.sma_50, excluded.ema_12, excluded.ema_26,
+             excluded.rsi_14, excluded.macd, excluded.macd_signal, excluded.macd_hist, excluded.bb_upper,
+             excluded.bb_middle, excluded.bb_lower, excluded.volatility_20, excluded.rsi_avg_gain,
+             excluded.rsi_avg_loss)`;
+    written += result.count;
+  }
+  return written;
+}

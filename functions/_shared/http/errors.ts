@@ -1,0 +1,23 @@
+import { HTTPException } from 'hono/http-exception';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+
+/** Errors as data: every refusal is JSON with a status and what to fix. */
+
+export function validationError(error: z.ZodError): HTTPException {
+  const problems = error.issues.map((issue) => ({ field: issue.path.join('.') || null, message: issue.message }));
+  return new HTTPException(400, {
+    res: new Response(JSON.stringify({ error: 'invalid request', problems }), {
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+    }),
+  });
+}
+
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException) {
+    return error.res ?? c.json({ error: error.message }, error.status);
+  }
+  console.error(`[http] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.message}`);
+  return c.json({ error: 'internal error' }, 500);
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { timingSafeEqual } from 'hono/utils/buffer';
+import type { RunSummary } from '../etl/run.ts';
+
+/**
+ * POST / runs the ETL now. The caller proves it holds ETL_SECRET in the `apikey` header
+ * (what pg_net sends) or as a Bearer token; the comparison takes constant time.
+ */
+
+export interface EtlTriggerDeps {
+  /** null: no secret configured, so the trigger refuses everyone. */
+  secret: string | null;
+  run: (trigger: string) => Promise<RunSummary>;
+}
+
+function presentedSecret(apikey: string | undefined, authorization: string | undefined): string | null {
+  if (apikey) return apikey;
+  const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  return bearer?.[1] ?? null;
+}
+
+export async function isAuthorised(secret: string | null, presented: string | null): Promise<boolean> {
+  if (!secret || !presented) return false;
+  return await timingSafeEqual(secret, presented);
+}
+
+const STATUS_CODE = { succeeded: 200, partial: 200, skipped: 409, failed: 500 } as const;
+
+export function etlTrigger(deps: EtlTriggerDeps): Hono {
+  const app = new Hono();
+  app.post('/', async (c) => {
+    const presented = presentedSecret(c.req.header('apikey'), c.req.header('authorization'));
+    if (!(await isAuthorised(deps.secret, presented))) {
+      return c.json({ error: 'unauthorised: send ETL_SECRET in the apikey header or as a Bearer token' }, 401);
+    }
+    const trigger = c.req.header('x-market-trigger') === 'cron' ? 'cron' : 'http';
+    const summary = await deps.run(trigger);
+    return c.json(summary, STATUS_CODE[summary.status]);
+  });
+  return app;
+}

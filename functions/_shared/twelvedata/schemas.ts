@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Twelve Data's /time_series shapes (reference/twelvedata.md §2-§5). Values stay strings
+ * here: each bar is checked one by one later, so one bad bar is rejected with its reason
+ * instead of failing the whole response.
+ */
+
+export const errorBody = z.object({
+  status: z.literal('error'),
+  code: z.number().int(),
+  message: z.string(),
+  meta: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof errorBody>;
+
+export const timeSeriesMeta = z.object({
+  symbol: z.string(),
+  interval: z.string(),
+  currency: z.string().optional(),
+  currency_base: z.string().optional(),
+  currency_quote: z.string().optional(),
+  exchange_timezone: z.string().optional(),
+  exchange: z.string().optional(),
+  mic_code: z.string().optional(),
+  type: z.string().optional(),
+});
+export type TimeSeriesMeta = z.infer<typeof timeSeriesMeta>;
+
+/** A bar exactly as sent; every field is checked by normalise(), not here. */
+export const rawValue = z.record(z.string(), z.unknown());
+export type RawValue = z.infer<typeof rawValue>;
+
+export const timeSeriesOk = z.object({
+  status: z.literal('ok'),
+  meta: timeSeriesMeta,
+  values: z.array(rawValue).max(50_000),
+});
+export type TimeSeriesOk = z.infer<typeof timeSeriesOk>;
+
+export const timeSeriesEntry = z.union([timeSeriesOk, errorBody]);
+export type TimeSeriesEntry = z.infer<typeof timeSeriesEntry>;

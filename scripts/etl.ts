@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
+import type { RunSummary } from '../functions/_shared/etl/run.ts';
+import { openDatabase } from '../server/database.ts';
+import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
+import { scheduleHourly } from '../server/scheduler.ts';
+import { openSource } from '../server/source.ts';
+
+/**
+ * `npm run etl`: the hourly ETL in the foreground. `--once`: one run, one summary line, and
+ * an exit code a scheduler can act on. `--rebuild`: recompute the SSOT from stored bars.
+ */
+
+const EXIT_CODE: Record<RunSummary['status'], number> = { succeeded: 0, failed: 1, partial: 2, skipped: 3 };
+
+const args = z
+  .array(z.enum(['--once', '--rebuild', '--simulate'], { error: (issue) => `unknown option ${String(issue.input)} (use --once, --rebuild or --simulate)` }))
+  .parse(process.argv.slice(2));
+
+async function main(): Promise<number> {
+  const simulate = args.includes('--simulate');
+  const config = parseConfig({ ...process.env, ...(simulate ? { MARKET_SOURCE: 'simulator' } : {}) });
+  const database = await openDatabase(config.DATABASE_URL, 'market-pulse-etl');
+  const source = await openSource(config);
+  const runEtl = etlRunner(database.sql, config, source);
+  const closeAll = async () => {
+    await source.close();
+    await database.close();
+  };
+
+  if (args.includes('--once') || args.includes('--rebuild')) {
+    const summary = await runEtl('cli', args.includes('--rebuild') ? 'rebuild' : 'incremental');
+    console.log(summaryLine(summary));
+    await closeAll();
+    return EXIT_CODE[summary.status];
+  }
+
+  console.log(`ETL scheduler: ${config.MARKET_SYMBOLS.length} symbols at ${config.MARKET_INTERVAL}, every hour on the hour, into ${database.label}`);
+  const runAndLog = async () => console.log(summaryLine(await runEtl('schedule')));
+  await runAndLog();
+  const schedule = scheduleHourly(runAndLog);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  schedule.stop();
+  await closeAll();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error instanceof ConfigError ? error.message : `etl failed: ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+import { serve } from '@hono/node-server';
+import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
+import { createServerApp } from '../server/app.ts';
+import { DATA_DIR, openDatabase } from '../server/database.ts';
+import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
+import { startLiveHub } from '../server/live.ts';
+import { scheduleHourly } from '../server/scheduler.ts';
+import { ensureLocalSecret } from '../server/secret.ts';
+import { openSource } from '../server/source.ts';
+
+/** `npm start`: the whole product on one machine: database, ETL on a schedule, API, live dashboard. */
+
+async function main(): Promise<void> {
+  const simulate = process.argv.includes('--simulate');
+  const config = parseConfig({ ...process.env, ...(simulate ? { MARKET_SOURCE: 'simulator' } : {}) });
+
+  const database = await openDatabase(config.DATABASE_URL, 'market-pulse-server');
+  const source = await openSource(config);
+  const live = await startLiveHub(database.sql);
+  const local = config.ETL_SECRET ? null : await ensureLocalSecret(DATA_DIR);
+  const runEtl = etlRunner(database.sql, config, source);
+  const runAndLog = async (trigger: string) => {
+    const summary = await runEtl(trigger);
+    console.log(`[etl] ${summaryLine(summary)}`);
+    return summary;
+  };
+
+  const app = createServerApp({
+    sql: database.sql,
+    live,
+    symbols: config.MARKET_SYMBOLS,
+    interval: config.MARKET_INTERVAL,
+    simulated: source.simulated,
+    etlSecret: config.ETL_SECRET ?? local!.secret,
+    runEtl: runAndLog,
+  });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
+    console.log(`Market Pulse dashboard: http://127.0.0.1:${info.port}/`);
+    console.log(`Database: ${database.label}`);
+    console.log(`Prices: ${source.simulated ? `built-in Twelve Data simulator (${source.baseUrl})` : source.baseUrl}`);
+    console.log(`Symbols: ${config.MARKET_SYMBOLS.join(', ')} at ${config.MARKET_INTERVAL}`);
+    if (local) console.log(`ETL trigger secret: in ${local.file} (POST /functions/v1/market-etl with header apikey)`);
+  });
+
+  void runAndLog('startup').catch((error: Error) => console.error(`[etl] start-up run failed: ${error.message}`));
+  const schedule = scheduleHourly(async () => void (await runAndLog('schedule')));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    schedule.stop();
+    server.close();
+    await live.close().catch(() => {});
+    await source.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  console.error(error instanceof ConfigError ? error.message : `Market Pulse failed to start: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

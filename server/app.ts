@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Sql } from '../functions/_shared/db.ts';
+import type { RunSummary } from '../functions/_shared/etl/run.ts';
+import { handleError } from '../functions/_shared/http/errors.ts';
+import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
+import { readApi } from '../functions/_shared/http/read-api.ts';
+import type { Interval } from '../functions/_shared/intervals.ts';
+import type { LiveEvent, LiveHub } from './live.ts';
+
+/** The Node server: the shared Hono routes plus what only a long-lived process can do (SSE, static files). */
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+
+export interface ServerDeps {
+  sql: Sql;
+  live: LiveHub;
+  symbols: readonly string[];
+  interval: Interval;
+  simulated: boolean;
+  etlSecret: string | null;
+  runEtl: (trigger: string) => Promise<RunSummary>;
+  heartbeatMs?: number;
+}
+
+export function createServerApp(deps: ServerDeps): Hono {
+  const app = new Hono();
+  app.onError(handleError);
+
+  app.route('/functions/v1/market-etl', etlTrigger({ secret: deps.etlSecret, run: deps.runEtl }));
+  app.get('/api/stream', (c) => streamSSE(c, async (stream) => {
+    const queue: LiveEvent[] = [];
+    let wake: (() => void) | null = null;
+    const unsubscribe = deps.live.subscribe((event) => {
+      queue.push(event);
+      wake?.();
+    });
+    stream.onAbort(unsubscribe);
+    await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
+    while (!stream.aborted && !stream.closed) {
+      const event = queue.shift();
+      if (event) {
+        await stream.writeSSE(event);
+        continue;
+      }
+      // Wait for the next event, or send a heartbeat so proxies keep the connection open.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, deps.heartbeatMs ?? 15_000);
+      });
+      wake = null;
+      if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
+    }
+    unsubscribe();
+  }));
+  app.route('/api', readApi(deps));
+
+  if (existsSync(WEB_DIST)) {
+    app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
+  } else {
+    app.get('/', (c) => c.text('The dashboard is not built yet: run `npm run build`.', 503));
+  }
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../functions/_shared/config.ts';
+import type { Sql } from '../functions/_shared/db.ts';
+import { type RunSummary, runEtl } from '../functions/_shared/etl/run.ts';
+
+/** The ETL as the Node processes run it, configured from the validated environment. */
+
+export interface Source {
+  baseUrl: string;
+  apiKey: string;
+}
+
+export function etlRunner(sql: Sql, config: Config, source: Source) {
+  const deps = {
+    sql,
+    settings: {
+      symbols: config.MARKET_SYMBOLS,
+      interval: config.MARKET_INTERVAL,
+      creditsPerMinute: config.TWELVE_DATA_CREDITS_PER_MINUTE,
+      http: { baseUrl: source.baseUrl, apiKey: source.apiKey },
+    },
+  };
+  return (trigger: string, mode: 'incremental' | 'rebuild' = 'incremental'): Promise<RunSummary> => runEtl(deps, trigger, mode);
+}
+
+/** One line per run for logs: what happened, never a secret. */
+export function summaryLine(summary: RunSummary): string {
+  const parts = [
+    `run ${summary.etl_run_id} ${summary.status}`,
+    `trigger=${summary.trigger}`,
+    `bars=${summary.bars_upserted}`,
+    `ssot_rows=${summary.ssot_rows_written}`,
+    `credits=${summary.credits_used}`,
+    `symbols_ok=${summary.symbols_loaded}`,
+    `symbols_failed=${summary.symbols_failed}`,
+    `rejected=${summary.bars_rejected}`,
+    `${summary.duration_ms}ms`,
+  ];
+  if (summary.error) parts.push(`error="${summary.error}"`);
+  return parts.join(' ');
+}
