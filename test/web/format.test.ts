@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { direction, formatAgo, formatChange, formatPrice, formatRun } from '../../web/src/format.ts';
+import type { EtlRun } from '../../web/src/types.ts';
+
+const en = 'en-US';
+
+describe('formatPrice', () => {
+  test('uses the currency when it is an ISO code', () => {
+    expect(formatPrice(189.5, 'USD', en)).toBe('$189.50');
+    expect(formatPrice(64123.456, 'USD', en)).toBe('$64,123.46');
+  });
+
+  test('shows more decimals for sub-dollar prices', () => {
+    expect(formatPrice(0.5, null, en)).toBe('0.5000');
+    expect(formatPrice(0.00001234, null, en)).toBe('0.00001234');
+  });
+
+  test('appends a currency name that is not an ISO code instead of failing', () => {
+    expect(formatPrice(1.25, 'US Dollar', en)).toBe('1.25 US Dollar');
+    expect(formatPrice(1.25, null, en)).toBe('1.25');
+  });
+});
+
+describe('formatChange / direction', () => {
+  test('signs both parts', () => {
+    expect(formatChange(1.234, 0.456, 190, en)).toBe('+1.23 (+0.46%)');
+    expect(formatChange(-2, -1, 190, en)).toBe('-2.00 (-1.00%)');
+    expect(formatChange(0, 0, 190, en)).toBe('0.00 (0.00%)');
+  });
+
+  test('uses the decimals of the price, not of the change', () => {
+    expect(formatChange(0.1836, 0.1, 190.95, en)).toBe('+0.18 (+0.10%)');
+    expect(formatChange(0.00000123, 2.5, 0.0000505, en)).toBe('+0.00000123 (+2.50%)');
+  });
+
+  test('leaves out what the source lacks', () => {
+    expect(formatChange(null, null, 190, en)).toBe('—');
+    expect(formatChange(null, 1.5, 190, en)).toBe('+1.50%');
+    expect(formatChange(1.5, null, 190, en)).toBe('+1.50');
+  });
+
+  test('direction follows the sign', () => {
+    expect(direction(0.01)).toBe('up');
+    expect(direction(-0.01)).toBe('down');
+    expect(direction(0)).toBe('flat');
+    expect(direction(null)).toBeUndefined();
+  });
+});
+
+describe('formatAgo', () => {
+  const t = Date.parse('2026-08-23T14:00:00.000Z');
+  test('rounds down to the largest whole unit', () => {
+    expect(formatAgo('2026-08-23T13:59:30.000Z', t)).toBe('just now');
+    expect(formatAgo('2026-08-23T13:48:00.000Z', t)).toBe('12 min ago');
+    expect(formatAgo('2026-08-23T11:00:00.000Z', t)).toBe('3 h ago');
+    expect(formatAgo('2026-08-20T14:00:00.000Z', t)).toBe('3 d ago');
+  });
+});
+
+describe('formatRun', () => {
+  const now = Date.parse('2026-08-23T14:10:00.000Z');
+  const run: EtlRun = {
+    etl_run_id: 1,
+    started_at: '2026-08-23T14:00:00.000Z',
+    finished_at: '2026-08-23T14:00:05.000Z',
+    status: 'succeeded',
+    trigger: 'cron',
+    bars_upserted: 8,
+    credits_used: 8,
+    error: null,
+  };
+
+  test('says when and how the last run ended', () => {
+    const line = formatRun(run, now, en);
+    expect(line).toMatch(/^Last ETL run succeeded at .+ \(9 min ago\)$/);
+  });
+
+  test('includes the error of a failed run', () => {
+    expect(formatRun({ ...run, status: 'failed', error: 'Twelve Data answered 429' }, now, en)).toMatch(
+      /^Last ETL run failed at .+: Twelve Data answered 429$/,
+    );
+  });
+
+  test('a run still going says when it started', () => {
+    expect(formatRun({ ...run, status: 'running', finished_at: null }, now, en)).toMatch(/^ETL run running, started /);
+  });
+
+  test('no run yet', () => {
+    expect(formatRun(null, now, en)).toBe('No ETL run yet');
+  });
+});

@@ -1,0 +1,56 @@
+import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import type { Config, EtlRun, LatestRow, Series } from './types.ts';
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(readonly status: number, url: string) {
+    super(`GET ${url} answered ${status}`);
+  }
+}
+
+export interface SeriesQuery {
+  symbols: readonly string[];
+  interval: string;
+  /** ISO time, inclusive. */
+  from?: string;
+  to?: string;
+  maxPoints?: number;
+}
+
+export interface Api {
+  config(): Promise<Config>;
+  latest(interval: string): Promise<LatestRow[]>;
+  series(query: SeriesQuery): Promise<Series[]>;
+  latestRun(): Promise<EtlRun | null>;
+}
+
+/** Symbols stay comma-separated with each one encoded (`AAPL,BTC%2FUSD`), as the server splits on the comma. */
+export function seriesPath(q: SeriesQuery): string {
+  let path = `/api/series?symbols=${q.symbols.map(encodeURIComponent).join(',')}`;
+  path += `&interval=${encodeURIComponent(q.interval)}`;
+  if (q.from !== undefined) path += `&from=${encodeURIComponent(q.from)}`;
+  if (q.to !== undefined) path += `&to=${encodeURIComponent(q.to)}`;
+  if (q.maxPoints !== undefined) path += `&max_points=${q.maxPoints}`;
+  return path;
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** A hung request would stall the live update queue behind it, so every request has a deadline. */
+const TIMEOUT_MS = 15_000;
+
+export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, init)): Api {
+  async function get<T>(path: string, parse: (body: unknown) => T): Promise<T> {
+    const url = base + path;
+    const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!res.ok) throw new HttpError(res.status, url);
+    return parse(await res.json());
+  }
+
+  return {
+    config: () => get('/api/config', parseConfig),
+    latest: (interval) => get(`/api/latest?interval=${encodeURIComponent(interval)}`, parseLatest),
+    series: (q) => get(seriesPath(q), parseSeries),
+    latestRun: () => get('/api/runs/latest', parseLatestRun),
+  };
+}

@@ -1,0 +1,86 @@
+import { parseBarsEvent, parseRun } from './parse.ts';
+import type { BarsEvent, EtlRun } from './types.ts';
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+/**
+ * Where "new bars landed" and "a run finished" come from. The Node server pushes them as
+ * server-sent events; a Supabase Realtime adapter can implement the same interface.
+ * `onStatus('live')` after `'offline'` means the connection came back and the caller should catch up.
+ */
+export interface LiveSource {
+  subscribe(
+    onBars: (e: BarsEvent) => void,
+    onRun: (r: EtlRun) => void,
+    onStatus: (s: LiveStatus) => void,
+  ): () => void;
+}
+
+/** The part of `EventSource` the adapter uses, so tests can hand in a fake. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  onopen: ((ev: Event) => unknown) | null;
+  onerror: ((ev: Event) => unknown) | null;
+  addEventListener(type: string, listener: (ev: MessageEvent) => unknown): void;
+  close(): void;
+}
+
+export interface SseOptions {
+  EventSource?: new (url: string) => EventSourceLike;
+  /** Delay before starting over once the browser has given up on the stream. */
+  retryMs?: number;
+}
+
+const CLOSED = 2;
+
+export function createSseSource(url = '/api/stream', options: SseOptions = {}): LiveSource {
+  const Source = options.EventSource ?? EventSource;
+  const retryMs = options.retryMs ?? 5_000;
+
+  return {
+    subscribe(onBars, onRun, onStatus) {
+      let source: EventSourceLike | undefined;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      let stopped = false;
+
+      function relay<T>(event: string, parse: (body: unknown) => T, deliver: (value: T) => void) {
+        return (ev: MessageEvent) => {
+          let value: T;
+          try {
+            value = parse(JSON.parse(String(ev.data)));
+          } catch (err) {
+            console.warn(`ignored malformed "${event}" event`, err);
+            return;
+          }
+          deliver(value);
+        };
+      }
+
+      function connect() {
+        if (stopped) return;
+        const es = new Source(url);
+        source = es;
+        es.onopen = () => onStatus('live');
+        es.onerror = () => {
+          onStatus('offline');
+          // The browser retries dropped streams by itself, but gives up for good when the response
+          // itself is refused (an HTTP error from a proxy, a wrong content type); then we start over.
+          if (es.readyState === CLOSED) {
+            es.close();
+            retry = setTimeout(connect, retryMs);
+          }
+        };
+        es.addEventListener('bars', relay('bars', parseBarsEvent, onBars));
+        es.addEventListener('run', relay('run', parseRun, onRun));
+      }
+
+      onStatus('connecting');
+      connect();
+      return () => {
+        stopped = true;
+        clearTimeout(retry);
+        source?.close();
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type uPlot from 'uplot';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series } from './types.ts';
+
+export function emptySeries(symbol: string): Series {
+  const s = { symbol, ts: [] as number[] } as Series;
+  for (const c of PRICE_COLUMNS) s[c] = [];
+  for (const c of NULLABLE_COLUMNS) s[c] = [];
+  return s;
+}
+
+/**
+ * Merges `incoming` rows into `base`, returning a new series sorted by `ts` with one row per `ts`.
+ * A row of `incoming` replaces a `base` row with the same `ts` (the newest bar may be revised), and
+ * within `incoming` the later row wins. Neither input is mutated, so the result is a new reference
+ * that signals and `setData` see as a change.
+ */
+export function mergeSeries(base: Series | undefined, incoming: Series): Series {
+  if (base && base.symbol !== incoming.symbol) {
+    throw new Error(`cannot merge ${incoming.symbol} into ${base.symbol}`);
+  }
+  const rows = new Map<number, [Series, number]>();
+  base?.ts.forEach((t, i) => rows.set(t, [base, i]));
+  incoming.ts.forEach((t, i) => rows.set(t, [incoming, i]));
+  const order = [...rows.keys()].sort((a, b) => a - b);
+
+  const out = emptySeries(incoming.symbol);
+  out.ts = order;
+  for (const t of order) {
+    const [src, i] = rows.get(t)!;
+    for (const c of PRICE_COLUMNS) out[c].push(src[c][i]!);
+    for (const c of NULLABLE_COLUMNS) out[c].push(src[c][i] ?? null);
+  }
+  return out;
+}
+
+/** Epoch seconds of the newest bar, or undefined when there is none. */
+export function lastTs(s: Series | undefined): number | undefined {
+  return s?.ts[s.ts.length - 1];
+}
+
+export function isoFromEpochSeconds(sec: number): string {
+  return new Date(sec * 1000).toISOString();
+}
+
+/** What the price chart draws, in uPlot's column order: time, close, SMA 20. */
+export function priceChartData(s: Series | undefined): uPlot.AlignedData {
+  return s ? [s.ts, s.close, s.sma_20] : [[], [], []];
+}
