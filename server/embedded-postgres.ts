@@ -61,8 +61,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: (message) => log(String(message).trimEnd()),
     onError: (message) => log(String(message).trimEnd()),
   });
-  if (firstStart) await cluster.initialise();
-  await cluster.start();
+  try {
+    if (firstStart) await cluster.initialise();
+    await cluster.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (userInfo().uid === 0 && /permission denied/i.test(message)) {
+      throw new Error(`PostgreSQL runs as the 'postgres' OS user when started by root, and that user cannot reach ${dataDir}. `
+        + 'Run as a normal user, make every parent directory traversable (chmod o+x), or set DATABASE_URL.', { cause: error });
+    }
+    throw error;
+  }
   if (firstStart) await cluster.createDatabase(DATABASE);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,

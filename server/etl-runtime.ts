@@ -7,11 +7,14 @@ import { type RunSummary, runEtl } from '../functions/_shared/etl/run.ts';
 export interface Source {
   baseUrl: string;
   apiKey: string;
+  /** The clock bars are judged closed by. */
+  now: () => number;
 }
 
 export function etlRunner(sql: Sql, config: Config, source: Source) {
   const deps = {
     sql,
+    now: source.now,
     settings: {
       symbols: config.MARKET_SYMBOLS,
       interval: config.MARKET_INTERVAL,

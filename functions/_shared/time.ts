@@ -53,6 +53,7 @@ const DAY = 86_400_000;
 
 export function utcFromWallClock(clock: WallClock, timeZone: string): number {
   const naive = wallClockAsUtc(clock);
+  if (timeZone === 'UTC') return naive;
   // Zones are at most 14 h from UTC and change offset at most once a day, so the offsets in
   // force a day either side include every reading of this wall clock.
   const candidates = [-DAY, 0, DAY].map((shift) => naive - zoneOffsetMs(naive + shift, timeZone));

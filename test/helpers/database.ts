@@ -40,3 +40,9 @@ export async function createDatabase(options: { migrated?: boolean } = {}): Prom
     },
   };
 }
+
+/** The single row a query must return. */
+export function one<T>(rows: readonly T[]): T {
+  if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+  return rows[0]!;
+}

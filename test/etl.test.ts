@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeIndicators } from '../functions/_shared/indicators.ts';
+import { type EtlDeps, runEtl } from '../functions/_shared/etl/run.ts';
+import { simulatedBar, startSimulator } from '../simulator/index.ts';
+import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
+
+const HOUR = 3_600_000;
+// A Wednesday afternoon in New York, mid-session: stock bars exist for the morning.
+const NOW = Date.parse('2026-11-18T19:05:00Z');
+const SYMBOLS = ['AAPL', 'MSFT', 'BTC/USD', 'ETH/USD'];
+
+describe('ETL run against the simulator', () => {
+  let db: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let deps: EtlDeps;
+
+  beforeAll(async () => {
+    db = await createDatabase();
+    sim = await startSimulator({ now: () => NOW, creditsPerMinute: 8 });
+    let clock = NOW;
+    deps = {
+      sql: db.sql,
+      settings: { symbols: SYMBOLS, interval: '1h', creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'test-key' } },
+      now: () => clock,
+      // Waiting for credits advances both clocks instead of sleeping.
+      sleep: async (ms) => {
+        clock += ms;
+        sim.sim.advanceClock(ms);
+      },
+    };
+  });
+  afterEach(() => sim.sim.resetFaults());
+  afterAll(async () => {
+    await sim?.close();
+    await db?.drop();
+  });
+
+  it('loads full history on the first run, exactly as the API served it', async () => {
+    const summary = await runEtl(deps, 'test');
+    expect(summary.status).toBe('succeeded');
+    expect(summary.credits_used).toBe(SYMBOLS.length);
+
+    const counts = await db.sql<{ symbol: string; n: number; last: Date }[]>`
+      select symbol, count(*) as n, max(ts) as last from market.ssot group by symbol order by symbol`;
+    expect(counts.map((c) => c.symbol).sort()).toEqual([...SYMBOLS].sort());
+    for (const row of counts) expect(row.n).toBe(5000);
+
+    // Every stored bar is the simulator's bar for that instant, and none is unfinished.
+    const sample = await db.sql<{ symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
+      select symbol, ts, open, high, low, close, volume from market.ssot order by random() limit 200`;
+    for (const row of sample) {
+      const expected = simulatedBar(row.symbol, '1h', row.ts.getTime());
+      expect(expected, `${row.symbol} ${row.ts.toISOString()}`).not.toBeNull();
+      expect([row.open, row.high, row.low, row.close, row.volume]).toEqual([
+        expected!.open, expected!.high, expected!.low, expected!.close, expected!.volume,
+      ]);
+      expect(row.ts.getTime() + HOUR).toBeLessThanOrEqual(NOW);
+    }
+
+    const [btc] = counts.filter((c) => c.symbol === 'BTC/USD');
+    expect(btc!.last.toISOString()).toBe('2026-11-18T18:00:00.000Z');
+    const [aapl] = counts.filter((c) => c.symbol === 'AAPL');
+    // It is 14:05 in New York: the 13:30 bar is still open, so the newest closed one opened at 12:30 (17:30 UTC).
+    expect(aapl!.last.toISOString()).toBe('2026-11-18T17:30:00.000Z');
+  });
+
+  it('stores crypto without volume and stocks with it, with their meta', async () => {
+    const assets = await db.sql<{ symbol: string; asset_type: string; exchange: string; currency: string; exchange_timezone: string }[]>`
+      select symbol, asset_type, exchange, currency, exchange_timezone from market.asset order by symbol`;
+    expect(assets.find((a) => a.symbol === 'AAPL')).toMatchObject({ asset_type: 'stock', currency: 'USD', exchange_timezone: 'America/New_York' });
+    expect(assets.find((a) => a.symbol === 'BTC/USD')).toMatchObject({ asset_type: 'crypto', currency: 'USD', exchange_timezone: 'UTC' });
+    const [nulls] = await db.sql<{ crypto_with_volume: number; stock_without_volume: number }[]>`
+      select count(*) filter (where asset_type = 'crypto' and volume is not null) as crypto_with_volume,
+             count(*) filter (where asset_type = 'stock' and volume is null) as stock_without_volume
+        from market.ssot`;
+    expect(nulls).toEqual({ crypto_with_volume: 0, stock_without_volume: 0 });
+  });
+
+  it('computes the indicator columns from the stored closes', async () => {
+    const rows = await db.sql<{ close: number; change: number | null; change_pct: number | null; log_return: number | null; sma_20: number | null; rsi_14: number | null; macd_signal: number | null }[]>`
+      select close, change, change_pct, log_return, sma_20, rsi_14, macd_signal from market.ssot
+       where symbol = 'ETH/USD' and interval = '1h' order by ts`;
+    const expected = computeIndicators(rows.map((r) => r.close));
+    expect(rows[0]!.change).toBeNull();
+    expect(rows[19]!.sma_20).not.toBeNull();
+    expect(rows[18]!.sma_20).toBeNull();
+    rows.forEach((row, i) => {
+      expect(row.change).toBe(expected[i]!.change);
+      expect(row.change_pct).toBe(expected[i]!.change_pct);
+      expect(row.log_return).toBe(expected[i]!.log_return);
+      expect(row.sma_20).toBe(expected[i]!.sma_20);
+      expect(row.rsi_14).toBe(expected[i]!.rsi_14);
+      expect(row.macd_signal).toBe(expected[i]!.macd_signal);
+    });
+    const manualSma = rows.slice(100, 120).reduce((sum, r) => sum + r.close, 0) / 20;
+    expect(rows[119]!.sma_20).toBeCloseTo(manualSma, 9);
+  });
+
+  it('an immediate second run writes no duplicates and changes nothing', async () => {
+    const before = await db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
+    const summary = await runEtl(deps, 'test');
+    expect(summary.status).toBe('succeeded');
+    expect(summary.bars_upserted).toBe(0);
+    expect(summary.ssot_rows_written).toBe(0);
+    const after = await db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
+    expect(after).toEqual(before);
+  });
+
+  it('an hourly run later adds exactly the new closed bars, equal to a rebuild', async () => {
+    sim.sim.advanceClock(3 * HOUR);
+    const advanced = sim.sim.now();
+    deps.now = () => advanced;
+    const { n: before } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
+    const summary = await runEtl(deps, 'test');
+    expect(summary.status).toBe('succeeded');
+    expect(summary.credits_used).toBe(SYMBOLS.length);
+    const { n: after } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
+    expect(after - before).toBe(3);
+
+    const incremental = await db.sql`select * from market.ssot order by symbol, ts`;
+    const rebuilt = await runEtl(deps, 'test', 'rebuild');
+    expect(rebuilt.status).toBe('succeeded');
+    expect(rebuilt.ssot_rows_written).toBe(0);
+    const afterRebuild = await db.sql`select * from market.ssot order by symbol, ts`;
+    expect(afterRebuild).toEqual(incremental);
+  });
+
+  it('records every run in market.etl_run', async () => {
+    const runs = await db.sql<{ status: string; trigger: string; finished_at: Date | null }[]>`
+      select status, trigger, finished_at from market.etl_run order by etl_run_id`;
+    expect(runs.length).toBe(4);
+    expect(runs.every((r) => r.status === 'succeeded' && r.finished_at !== null)).toBe(true);
+  });
+});

@@ -1,0 +1,112 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../functions/_shared/config.ts';
+import { createServerApp } from '../server/app.ts';
+import { etlRunner } from '../server/etl-runtime.ts';
+import { type LiveHub, startLiveHub } from '../server/live.ts';
+import { startSimulator } from '../simulator/index.ts';
+import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
+import { openSse } from './helpers/sse.ts';
+
+const HOUR = 3_600_000;
+const SECRET = 'e2e-secret-0123456789abcdef';
+const SYMBOLS = ['AAPL', 'BTC/USD', 'SOL/USD'];
+
+describe('simulator -> ETL -> database -> read API -> live stream', () => {
+  let db: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let live: LiveHub;
+  let server: ServerType;
+  let base: string;
+
+  beforeAll(async () => {
+    db = await createDatabase();
+    sim = await startSimulator({ now: () => Date.parse('2026-11-20T15:10:00Z') });
+    live = await startLiveHub(db.sql);
+    const config = parseConfig({ MARKET_SYMBOLS: SYMBOLS.join(','), ETL_SECRET: SECRET });
+    const app = createServerApp({
+      sql: db.sql, live, symbols: config.MARKET_SYMBOLS, interval: '1h', simulated: true,
+      etlSecret: SECRET, runEtl: etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() }), heartbeatMs: 500,
+    });
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.close();
+    await live?.close();
+    await sim?.close();
+    await db?.drop();
+  });
+
+  const trigger = (headers: Record<string, string>) => fetch(`${base}/functions/v1/market-etl`, { method: 'POST', headers });
+
+  it('refuses the trigger without the secret, or with a wrong one', async () => {
+    expect((await trigger({})).status).toBe(401);
+    expect((await trigger({ apikey: 'wrong-secret-0123456789' })).status).toBe(401);
+    const { n } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.etl_run`);
+    expect(n).toBe(0);
+  });
+
+  it('runs the ETL on an authorised POST and serves the result through the read API', async () => {
+    const response = await trigger({ apikey: SECRET });
+    expect(response.status).toBe(200);
+    const summary = await response.json();
+    expect(summary).toMatchObject({ status: 'succeeded', credits_used: 3, symbols_loaded: 3 });
+
+    const series = await (await fetch(`${base}/api/series?symbols=AAPL,BTC/USD&max_points=500`)).json();
+    expect(series.series.map((s: { symbol: string }) => s.symbol)).toEqual(['AAPL', 'BTC/USD']);
+    for (const s of series.series) {
+      expect(s.ts.length).toBeGreaterThan(400);
+      expect(s.ts.length).toBeLessThanOrEqual(500);
+      expect(s.close.length).toBe(s.ts.length);
+      expect([...s.ts].sort((a: number, b: number) => a - b)).toEqual(s.ts);
+    }
+    const latest = await (await fetch(`${base}/api/latest`)).json();
+    expect(latest.rows.map((r: { symbol: string }) => r.symbol)).toEqual(['AAPL', 'BTC/USD', 'SOL/USD']);
+    const [btcLatest] = latest.rows.filter((r: { symbol: string }) => r.symbol === 'BTC/USD');
+    expect(btcLatest.ts).toBe('2026-11-20T14:00:00.000Z');
+    const run = await (await fetch(`${base}/api/runs/latest`)).json();
+    expect(run.run).toMatchObject({ status: 'succeeded', trigger: 'http', credits_used: 3 });
+  });
+
+  it('announces new bars over server-sent events when a later run commits', async () => {
+    const stream = await openSse(`${base}/api/stream`);
+    try {
+      await stream.next((m) => m.event === 'hello');
+      sim.sim.advanceClock(2 * HOUR);
+      expect((await trigger({ authorization: `Bearer ${SECRET}` })).status).toBe(200);
+      // Each statement that writes SSOT rows announces itself; collect until every symbol was named.
+      const announced = new Map<string, string>();
+      while (announced.size < SYMBOLS.length) {
+        const payload = JSON.parse((await stream.next((m) => m.event === 'bars')).data);
+        expect(payload.interval).toBe('1h');
+        for (const symbol of payload.symbols) announced.set(symbol, payload.max_ts);
+      }
+      expect(announced.get('BTC/USD')).toMatch(/^2026-11-20T16:00:00/);
+      expect(announced.get('AAPL')).toMatch(/^2026-11-20T15:30:00/);
+      const run = JSON.parse((await stream.next((m) => m.event === 'run')).data);
+      expect(run.status).toBe('succeeded');
+
+      // What the dashboard does next: fetch only what is new.
+      const fresh = await (await fetch(`${base}/api/series?symbols=BTC/USD&from=2026-11-20T15:00:00Z`)).json();
+      expect(fresh.series[0].ts.map((t: number) => new Date(t * 1000).toISOString())).toEqual([
+        '2026-11-20T15:00:00.000Z', '2026-11-20T16:00:00.000Z',
+      ]);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('rejects hostile read API input with a 400 and executes nothing', async () => {
+    const bad = await fetch(`${base}/api/series?symbols=${encodeURIComponent("AAPL');drop table market.ssot;--")}`);
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.error).toBe('invalid request');
+    expect((await fetch(`${base}/api/series?symbols=AAPL&interval=7h`)).status).toBe(400);
+    expect((await fetch(`${base}/api/series?symbols=AAPL&from=yesterday`)).status).toBe(400);
+    const { n } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot`);
+    expect(n).toBeGreaterThan(0);
+  });
+});
