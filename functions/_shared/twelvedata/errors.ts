@@ -9,9 +9,9 @@ export type TwelveDataErrorKind =
   | 'day-credits'     // 429 "for the day": stop, the next run resumes
   | 'symbol'          // unknown or plan-gated symbol: record it, load the others
   | 'no-data'         // 400 "No data is available on the specified dates"
-  | 'server'          // 5xx, non-JSON gateway pages: retry with backoff
+  | 'server'          // 5xx, non-JSON gateway pages, bodies cut off: retry with backoff
   | 'network'         // connection refused, reset, timeout: retry with backoff
-  | 'bad-response'    // a body we cannot trust (malformed, too large, wrong shape)
+  | 'bad-response'    // a body we will not use (too large, wrong shape)
   | 'request';        // anything else the API refuses
 
 export class TwelveDataError extends Error {
@@ -22,6 +22,12 @@ export class TwelveDataError extends Error {
     readonly code: number | null = null,
   ) {
     super(message);
+  }
+
+  /** The plan's per-minute limit as a minute-credits message states it ("… the current limit being 8"). */
+  get creditLimit(): number | null {
+    const match = /current limit being (\d+)/i.exec(this.message);
+    return this.kind === 'minute-credits' && match ? Number(match[1]) : null;
   }
 
   get retryable(): boolean {

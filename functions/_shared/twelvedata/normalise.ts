@@ -2,7 +2,7 @@ import { type Interval, intervalMs, isIntraday } from '../intervals.ts';
 import { parseNaiveDatetime, utcFromWallClock } from '../time.ts';
 import type { AssetMeta, Bar } from '../types.ts';
 import { TwelveDataError } from './errors.ts';
-import type { RawValue, TimeSeriesMeta, TimeSeriesOk } from './schemas.ts';
+import type { TimeSeriesMeta, TimeSeriesOk } from './schemas.ts';
 
 /**
  * Turns one symbol's /time_series body into closed, valid, UTC bars. A bad bar is rejected
@@ -53,8 +53,10 @@ function price(value: unknown): number | null {
   return Number.isFinite(number) ? number : null;
 }
 
+type BarFields = Record<string, unknown>;
+
 /** The bar, or why it cannot be stored. */
-export function validateBar(raw: RawValue, ts: number): Bar | string {
+export function validateBar(raw: BarFields, ts: number): Bar | string {
   const open = price(raw.open);
   const high = price(raw.high);
   const low = price(raw.low);
@@ -86,7 +88,12 @@ export function normaliseSeries(
   let unfinished = 0;
   let duplicates = 0;
 
-  for (const raw of body.values) {
+  for (const value of body.values) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      rejected.push({ datetime: '', reason: `bar is not an object (${JSON.stringify(value)?.slice(0, 40)})` });
+      continue;
+    }
+    const raw = value as BarFields;
     const datetime = typeof raw.datetime === 'string' ? raw.datetime : String(raw.datetime);
     const ts = typeof raw.datetime === 'string' ? barOpenTime(raw.datetime, interval, meta) : null;
     if (ts === null) {

@@ -27,14 +27,12 @@ export const timeSeriesMeta = z.object({
 });
 export type TimeSeriesMeta = z.infer<typeof timeSeriesMeta>;
 
-/** A bar exactly as sent; every field is checked by normalise(), not here. */
-export const rawValue = z.record(z.string(), z.unknown());
-export type RawValue = z.infer<typeof rawValue>;
-
 export const timeSeriesOk = z.object({
   status: z.literal('ok'),
   meta: timeSeriesMeta,
-  values: z.array(rawValue).max(50_000),
+  // Bars are not even assumed to be objects here: normalise() checks each one and rejects it
+  // alone, so one malformed bar cannot sink the symbol.
+  values: z.array(z.unknown()).max(50_000),
 });
 export type TimeSeriesOk = z.infer<typeof timeSeriesOk>;
 
