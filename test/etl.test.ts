@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeIndicators } from '../functions/_shared/indicators.ts';
-import { type EtlDeps, runEtl } from '../functions/_shared/etl/run.ts';
-import { simulatedBar, startSimulator } from '../simulator/index.ts';
+import { runEtl } from '../functions/_shared/etl/run.ts';
+import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
+import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
 
 const HOUR = 3_600_000;
 // A Wednesday afternoon in New York, mid-session: stock bars exist for the morning.
@@ -11,32 +12,19 @@ const SYMBOLS = ['AAPL', 'MSFT', 'BTC/USD', 'ETH/USD'];
 
 describe('ETL run against the simulator', () => {
   let db: TestDatabase;
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
-  let deps: EtlDeps;
+  let etl: SimulatedEtl;
 
   beforeAll(async () => {
     db = await createDatabase();
-    sim = await startSimulator({ now: () => NOW, creditsPerMinute: 8 });
-    let clock = NOW;
-    deps = {
-      sql: db.sql,
-      settings: { symbols: SYMBOLS, interval: '1h', creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'test-key' } },
-      now: () => clock,
-      // Waiting for credits advances both clocks instead of sleeping.
-      sleep: async (ms) => {
-        clock += ms;
-        sim.sim.advanceClock(ms);
-      },
-    };
+    etl = await simulatedEtl(db, { startAt: NOW, symbols: SYMBOLS });
   });
-  afterEach(() => sim.sim.resetFaults());
   afterAll(async () => {
-    await sim?.close();
+    await etl?.close();
     await db?.drop();
   });
 
   it('loads full history on the first run, exactly as the API served it', async () => {
-    const summary = await runEtl(deps, 'test');
+    const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('succeeded');
     expect(summary.credits_used).toBe(SYMBOLS.length);
 
@@ -98,7 +86,7 @@ describe('ETL run against the simulator', () => {
 
   it('an immediate second run writes no duplicates and changes nothing', async () => {
     const before = await db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
-    const summary = await runEtl(deps, 'test');
+    const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('succeeded');
     expect(summary.bars_upserted).toBe(0);
     expect(summary.ssot_rows_written).toBe(0);
@@ -107,18 +95,16 @@ describe('ETL run against the simulator', () => {
   });
 
   it('an hourly run later adds exactly the new closed bars, equal to a rebuild', async () => {
-    sim.sim.advanceClock(3 * HOUR);
-    const advanced = sim.sim.now();
-    deps.now = () => advanced;
+    etl.advance(3 * HOUR);
     const { n: before } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
-    const summary = await runEtl(deps, 'test');
+    const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('succeeded');
     expect(summary.credits_used).toBe(SYMBOLS.length);
     const { n: after } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
     expect(after - before).toBe(3);
 
     const incremental = await db.sql`select * from market.ssot order by symbol, ts`;
-    const rebuilt = await runEtl(deps, 'test', 'rebuild');
+    const rebuilt = await runEtl(etl.deps, 'test', 'rebuild');
     expect(rebuilt.status).toBe('succeeded');
     expect(rebuilt.ssot_rows_written).toBe(0);
     const afterRebuild = await db.sql`select * from market.ssot order by symbol, ts`;

@@ -60,10 +60,12 @@ export async function upsertBars(tx: Sql, symbol: string, interval: Interval, ba
 }
 
 async function barsFrom(tx: Sql, symbol: string, interval: Interval, fromTs: number | null): Promise<Bar[]> {
+  // The asset is looked up first so the primary key (asset_id, interval, ts) drives the scan
+  // whatever the planner's statistics say right after a bulk load.
   const rows = await tx<{ ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
     select b.ts, b.open, b.high, b.low, b.close, b.volume
-      from market.bar as b join market.asset as a using (asset_id)
-     where a.symbol = ${symbol} and b.interval = ${interval}
+      from market.bar as b
+     where b.asset_id = (select asset_id from market.asset where symbol = ${symbol}) and b.interval = ${interval}
        ${fromTs === null ? tx`` : tx`and b.ts >= ${new Date(fromTs).toISOString()}`}
      order by b.ts`;
   return rows.map((row) => ({ ...row, ts: row.ts.getTime() }));
@@ -97,14 +99,27 @@ export async function refreshSsot(tx: Sql, symbol: string, interval: Interval, f
   return await upsertSsot(tx, symbol, interval, bars, rows, runId);
 }
 
+/**
+ * Fresh statistics after a large load, so the next queries are planned for the rows that
+ * are there now rather than for the empty tables autovacuum last saw.
+ */
+export async function analyseAfterLargeLoad(tx: Sql, rowsWritten: number): Promise<void> {
+  if (rowsWritten >= LARGE_LOAD_ROWS) await tx`analyze market.bar, market.ssot`;
+}
+
+const LARGE_LOAD_ROWS = 10_000;
+
 /** Rebuild: every SSOT row of a symbol from its raw bars, and nothing the raw bars do not back. */
 export async function rebuildSsot(tx: Sql, symbol: string, interval: Interval, runId: number | null): Promise<number> {
   const bars = await barsFrom(tx, symbol, interval, null);
+  // NOT IN over one symbol's bar times becomes a hashed subplan: linear, whatever the
+  // planner's statistics say right after a bulk load (NOT EXISTS went quadratic on stale ones).
   await tx`
     delete from market.ssot as s
      where s.symbol = ${symbol} and s.interval = ${interval}
-       and not exists (select from market.bar as b join market.asset as a using (asset_id)
-                        where a.symbol = s.symbol and b.interval = s.interval and b.ts = s.ts)`;
+       and s.ts not in (select b.ts from market.bar as b
+                         where b.asset_id = (select asset_id from market.asset where symbol = ${symbol})
+                           and b.interval = ${interval})`;
   const rows = computeIndicators(bars.map((bar) => bar.close));
   return await upsertSsot(tx, symbol, interval, bars, rows, runId);
 }

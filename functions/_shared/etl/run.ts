@@ -3,7 +3,7 @@ import type { Interval } from '../intervals.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
 import { extract, type Extraction, type SymbolCursor } from './extract.ts';
-import { rebuildSsot, refreshSsot, upsertAsset, upsertBars } from './load.ts';
+import { analyseAfterLargeLoad, rebuildSsot, refreshSsot, upsertAsset, upsertBars } from './load.ts';
 import { closeAbandonedRuns, finishRun, recordSkippedRun, type RunOutcome, startRun } from './runs.ts';
 
 /**
@@ -87,6 +87,7 @@ async function incremental(conn: Sql, deps: EtlDeps, runId: number): Promise<Run
   try {
     return await inTransaction(conn, async () => {
       const loaded = await load(conn, settings.interval, extraction, runId);
+      await analyseAfterLargeLoad(conn, loaded.ssotRows);
       const outcome = outcomeOf(extraction, loaded);
       await finishRun(conn, runId, outcome);
       return { ...outcome, ssotRows: loaded.ssotRows, rejected: loaded.rejected };
@@ -105,6 +106,7 @@ async function rebuild(conn: Sql, deps: EtlDeps, runId: number): Promise<RunOutc
        where b.interval = ${interval} order by a.symbol`;
     let ssotRows = 0;
     for (const { symbol } of symbols) ssotRows += await rebuildSsot(conn, symbol, interval, runId);
+    await analyseAfterLargeLoad(conn, ssotRows);
     const outcome: RunOutcome = {
       status: 'succeeded', barsUpserted: 0, creditsUsed: 0, error: null,
       details: { mode: 'rebuild', symbols: symbols.map((s) => s.symbol), ssot_rows_written: ssotRows },

@@ -5,12 +5,17 @@ import type { RunSummary } from '../etl/run.ts';
 /**
  * POST / runs the ETL now. The caller proves it holds ETL_SECRET in the `apikey` header
  * (what pg_net sends) or as a Bearer token; the comparison takes constant time.
+ * Where the runtime can finish work after the response (Supabase's EdgeRuntime.waitUntil),
+ * the trigger answers 202 at once, so pg_net's 5-second timeout never cuts a run short;
+ * the run's outcome is in market.etl_run either way.
  */
 
 export interface EtlTriggerDeps {
   /** null: no secret configured, so the trigger refuses everyone. */
   secret: string | null;
   run: (trigger: string) => Promise<RunSummary>;
+  /** Keeps the run alive after the response; absent, the response waits for the run and carries its summary. */
+  background?: (run: Promise<RunSummary>) => void;
 }
 
 function presentedSecret(apikey: string | undefined, authorization: string | undefined): string | null {
@@ -34,6 +39,10 @@ export function etlTrigger(deps: EtlTriggerDeps): Hono {
       return c.json({ error: 'unauthorised: send ETL_SECRET in the apikey header or as a Bearer token' }, 401);
     }
     const trigger = c.req.header('x-market-trigger') === 'cron' ? 'cron' : 'http';
+    if (deps.background) {
+      deps.background(deps.run(trigger));
+      return c.json({ status: 'accepted', trigger }, 202);
+    }
     const summary = await deps.run(trigger);
     return c.json(summary, STATUS_CODE[summary.status]);
   });

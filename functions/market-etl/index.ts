@@ -1,0 +1,59 @@
+import { Hono } from 'hono';
+import { ConfigError, parseConfig } from '../_shared/config.ts';
+import { connect } from '../_shared/db.ts';
+import { type EtlDeps, type RunSummary, runEtl } from '../_shared/etl/run.ts';
+import { handleError } from '../_shared/http/errors.ts';
+import { etlTrigger } from '../_shared/http/etl-trigger.ts';
+
+/**
+ * The Edge Function `market-etl`: the shared ETL trigger on Supabase's Deno runtime. pg_cron's
+ * hourly job POSTs here through pg_net with ETL_SECRET in the apikey header
+ * (sql/100_etl_schedule.sql); `verify_jwt = false` because that secret, not a JWT, is the check.
+ */
+
+interface EdgeRuntimeGlobal {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+const env = Deno.env.toObject();
+// Supabase injects SUPABASE_DB_URL, the direct connection; the ETL takes it as its DATABASE_URL.
+const config = parseConfig({ ...env, DATABASE_URL: env.SUPABASE_DB_URL });
+if (!config.DATABASE_URL) throw new ConfigError('SUPABASE_DB_URL is not set: Supabase sets it for deployed functions');
+if (!config.ETL_SECRET) throw new ConfigError('ETL_SECRET is not set: npx supabase secrets set ETL_SECRET=<the secret stored in Vault>');
+if (config.MARKET_SOURCE === 'simulator') {
+  throw new ConfigError('MARKET_SOURCE=simulator runs only under Node: point TWELVE_DATA_BASE_URL at a simulator instead');
+}
+
+const deps: EtlDeps = {
+  // One connection for the run, one to record a failure if the run's own connection is the casualty.
+  sql: connect(config.DATABASE_URL, { max: 2, applicationName: 'market-etl-edge' }),
+  settings: {
+    symbols: config.MARKET_SYMBOLS,
+    interval: config.MARKET_INTERVAL,
+    creditsPerMinute: config.TWELVE_DATA_CREDITS_PER_MINUTE,
+    http: { baseUrl: config.TWELVE_DATA_BASE_URL, apiKey: config.TWELVE_DATA_API_KEY },
+  },
+};
+
+/** A background run has no response to carry its summary, so it goes to the function's logs. */
+function logged(run: Promise<RunSummary>): Promise<void> {
+  return run.then(
+    (summary) => console.log(`[market-etl] ${JSON.stringify(summary)}`),
+    (error: Error) => console.error(`[market-etl] run failed: ${error.message}`),
+  );
+}
+
+const edgeRuntime = (globalThis as { EdgeRuntime?: EdgeRuntimeGlobal }).EdgeRuntime;
+
+// The platform strips /functions/v1, so the function sees /market-etl.
+const app = new Hono().basePath('/market-etl');
+app.onError(handleError);
+app.route('/', etlTrigger({
+  secret: config.ETL_SECRET,
+  run: (trigger) => runEtl(deps, trigger),
+  // Without EdgeRuntime (plain Deno) the response waits and carries the run's summary, as on Node.
+  background: edgeRuntime && ((run) => edgeRuntime.waitUntil(logged(run))),
+}));
+
+// Supabase's runtime routes requests to Deno.serve by itself; a port matters only under plain Deno (tests, local runs).
+Deno.serve(Deno.env.has('PORT') ? { hostname: '127.0.0.1', port: config.PORT } : {}, app.fetch);
