@@ -1,16 +1,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
 import { handleError } from '../functions/_shared/http/errors.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
+import { rateLimit } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
+import { apiCors, securityHeaders } from './security.ts';
 
 /** The Node server: the shared Hono routes plus what only a long-lived process can do (SSE, static files). */
 
@@ -25,12 +29,30 @@ export interface ServerDeps {
   etlSecret: string | null;
   runEtl: (trigger: string) => Promise<RunSummary>;
   heartbeatMs?: number;
+  /** Origins allowed to read the API from other sites (CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+  /** Trigger calls per minute and caller, allowed or not (default 10). */
+  triggerLimitPerMinute?: number;
 }
+
+/** The trigger takes no body; anything big is refused before it is read. */
+const TRIGGER_BODY_LIMIT = 16 * 1024;
 
 export function createServerApp(deps: ServerDeps): Hono {
   const app = new Hono();
   app.onError(handleError);
+  app.use('*', securityHeaders());
+  app.use('/api/*', apiCors(deps.corsOrigins ?? []));
 
+  app.use('/functions/v1/market-etl', rateLimit({
+    limit: deps.triggerLimitPerMinute ?? 10,
+    windowMs: 60_000,
+    key: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  }));
+  app.use('/functions/v1/market-etl', bodyLimit({
+    maxSize: TRIGGER_BODY_LIMIT,
+    onError: (c) => c.json({ error: `request body over ${TRIGGER_BODY_LIMIT} bytes` }, 413),
+  }));
   app.route('/functions/v1/market-etl', etlTrigger({ secret: deps.etlSecret, run: deps.runEtl }));
   app.get('/api/stream', (c) => streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];

@@ -38,6 +38,9 @@ const envSchema = z.object({
   TWELVE_DATA_CREDITS_PER_DAY: positiveInt.default(800),
   ETL_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Browser origins allowed to call the read API from elsewhere (a dashboard hosted apart). */
+  CORS_ORIGINS: z.string().transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))).default([]),
 });
 
 export type Config = z.infer<typeof envSchema>;
