@@ -1,7 +1,12 @@
 import postgres from 'postgres';
 
-/** The one postgres.js client type the ETL and the read API take, on Node and Deno alike. */
-export type Sql = postgres.Sql<{ bigint: number }>;
+type Types = { bigint: number };
+
+/** The postgres.js client (a pool) the ETL and the read API take, on Node and Deno alike. */
+export type Sql = postgres.Sql<Types>;
+
+/** Anything that runs queries: the pool, or a transaction opened on it. */
+export type Queryable = postgres.ISql<Types>;
 
 export interface ConnectOptions {
   max?: number;

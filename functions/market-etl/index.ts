@@ -35,6 +35,16 @@ const deps: EtlDeps = {
   },
 };
 
+/** Runs the ETL; for the cron job's request, records which run answered it (market.etl_schedule_history shows it). */
+async function runFor(trigger: string, etlRequestId: number | null): Promise<RunSummary> {
+  const summary = await runEtl(deps, trigger);
+  if (etlRequestId !== null) {
+    await deps.sql`update market.etl_request set etl_run_id = ${summary.etl_run_id} where etl_request_id = ${etlRequestId}`
+      .catch((error: Error) => console.error(`[market-etl] could not link request ${etlRequestId} to run ${summary.etl_run_id}: ${error.message}`));
+  }
+  return summary;
+}
+
 /** A background run has no response to carry its summary, so it goes to the function's logs. */
 function logged(run: Promise<RunSummary>): Promise<void> {
   return run.then(
@@ -50,7 +60,7 @@ const app = new Hono().basePath('/market-etl');
 app.onError(handleError);
 app.route('/', etlTrigger({
   secret: config.ETL_SECRET,
-  run: (trigger) => runEtl(deps, trigger),
+  run: runFor,
   // Without EdgeRuntime (plain Deno) the response waits and carries the run's summary, as on Node.
   background: edgeRuntime && ((run) => edgeRuntime.waitUntil(logged(run))),
 }));

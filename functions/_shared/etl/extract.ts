@@ -14,6 +14,8 @@ export interface ExtractDeps {
   creditsPerMinute: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Stops extraction (no further requests, in-flight ones cancelled) when the run is abandoned. */
+  signal?: AbortSignal;
 }
 
 export interface SymbolCursor {
@@ -201,9 +203,10 @@ async function fetchWithRetries(deps: ExtractDeps, pacer: CreditPacer, result: E
     // A batch larger than the plan's minute can never pass: the API refuses it whole.
     if (request.symbols.length > pacer.limit) return await fetchSplit(deps, pacer, result, request);
     await pacer.reserve(request.symbols.length);
+    deps.signal?.throwIfAborted();
     result.requests += 1;
     try {
-      const results = await fetchTimeSeries(deps.http, request);
+      const results = await fetchTimeSeries(deps.signal ? { ...deps.http, signal: deps.signal } : deps.http, request);
       result.creditsUsed += request.symbols.length;
       return results;
     } catch (error) {

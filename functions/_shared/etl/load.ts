@@ -1,4 +1,4 @@
-import type { Sql } from '../db.ts';
+import type { Queryable } from '../db.ts';
 import { computeIndicators, emptyState, type IndicatorRow, restoreState, RESTORE_WINDOW, step, type StoredTailRow } from '../indicators.ts';
 import type { Interval } from '../intervals.ts';
 import type { AssetMeta, Bar } from '../types.ts';
@@ -24,7 +24,7 @@ function timestampArray(bars: readonly Bar[]): string {
   return `{${bars.map((bar) => new Date(bar.ts).toISOString()).join(',')}}`;
 }
 
-export async function upsertAsset(tx: Sql, meta: AssetMeta): Promise<void> {
+export async function upsertAsset(tx: Queryable, meta: AssetMeta): Promise<void> {
   await tx`
     insert into market.asset (symbol, asset_type, exchange, currency, exchange_timezone)
     values (${meta.symbol}, ${meta.assetType}, ${meta.exchange}, ${meta.currency}, ${meta.exchangeTimezone})
@@ -36,7 +36,7 @@ export async function upsertAsset(tx: Sql, meta: AssetMeta): Promise<void> {
 }
 
 /** Upserts raw bars; returns how many were new or changed. */
-export async function upsertBars(tx: Sql, symbol: string, interval: Interval, bars: readonly Bar[], runId: number | null): Promise<number> {
+export async function upsertBars(tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], runId: number | null): Promise<number> {
   let written = 0;
   for (let from = 0; from < bars.length; from += CHUNK) {
     const chunk = bars.slice(from, from + CHUNK);
@@ -59,7 +59,7 @@ export async function upsertBars(tx: Sql, symbol: string, interval: Interval, ba
   return written;
 }
 
-async function barsFrom(tx: Sql, symbol: string, interval: Interval, fromTs: number | null): Promise<Bar[]> {
+async function barsFrom(tx: Queryable, symbol: string, interval: Interval, fromTs: number | null): Promise<Bar[]> {
   // The asset is looked up first so the primary key (asset_id, interval, ts) drives the scan
   // whatever the planner's statistics say right after a bulk load.
   const rows = await tx<{ ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
@@ -76,7 +76,7 @@ async function barsFrom(tx: Sql, symbol: string, interval: Interval, fromTs: num
  * before `fromTs` is restored from the stored rows, so the numbers equal a full rebuild's.
  * Returns how many SSOT rows were new or changed.
  */
-export async function refreshSsot(tx: Sql, symbol: string, interval: Interval, fromTs: number | null, runId: number | null): Promise<number> {
+export async function refreshSsot(tx: Queryable, symbol: string, interval: Interval, fromTs: number | null, runId: number | null): Promise<number> {
   let state = emptyState();
   let start = fromTs;
   if (fromTs !== null) {
@@ -103,14 +103,14 @@ export async function refreshSsot(tx: Sql, symbol: string, interval: Interval, f
  * Fresh statistics after a large load, so the next queries are planned for the rows that
  * are there now rather than for the empty tables autovacuum last saw.
  */
-export async function analyseAfterLargeLoad(tx: Sql, rowsWritten: number): Promise<void> {
+export async function analyseAfterLargeLoad(tx: Queryable, rowsWritten: number): Promise<void> {
   if (rowsWritten >= LARGE_LOAD_ROWS) await tx`analyze market.bar, market.ssot`;
 }
 
 const LARGE_LOAD_ROWS = 10_000;
 
 /** Rebuild: every SSOT row of a symbol from its raw bars, and nothing the raw bars do not back. */
-export async function rebuildSsot(tx: Sql, symbol: string, interval: Interval, runId: number | null): Promise<number> {
+export async function rebuildSsot(tx: Queryable, symbol: string, interval: Interval, runId: number | null): Promise<number> {
   const bars = await barsFrom(tx, symbol, interval, null);
   // NOT IN over one symbol's bar times becomes a hashed subplan: linear, whatever the
   // planner's statistics say right after a bulk load (NOT EXISTS went quadratic on stale ones).
@@ -125,7 +125,7 @@ export async function rebuildSsot(tx: Sql, symbol: string, interval: Interval, r
 }
 
 async function upsertSsot(
-  tx: Sql, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
+  tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
 ): Promise<number> {
   let written = 0;
   for (let from = 0; from < bars.length; from += CHUNK) {

@@ -1,4 +1,4 @@
-import type { Sql } from '../db.ts';
+import type { Queryable, Sql } from '../db.ts';
 import type { Interval } from '../intervals.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
@@ -7,8 +7,11 @@ import { analyseAfterLargeLoad, rebuildSsot, refreshSsot, upsertAsset, upsertBar
 import { closeAbandonedRuns, finishRun, recordSkippedRun, type RunOutcome, startRun } from './runs.ts';
 
 /**
- * One ETL run: take the lock, extract outside any transaction, then load everything and
- * record the outcome in one transaction. Overlapping runs are recorded as skipped.
+ * One ETL run is one database transaction. It opens by taking a transaction-level advisory
+ * lock (a run that cannot get it is recorded as skipped), extracts while holding nothing but
+ * that lock, loads, and records the outcome in the same transaction, so bars and status commit
+ * together or not at all. If the connection dies (database restart, network), the transaction
+ * is gone and the run is recorded as failed on a fresh connection.
  */
 
 export interface EtlSettings {
@@ -44,29 +47,77 @@ const LOCK_KEY = 'market-pulse:etl';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+type Outcome = RunOutcome & { ssotRows: number; rejected: number };
+
+/** What a run has done so far, kept outside the transaction so a failure can still report it. */
+interface Progress {
+  runId: number | null;
+  creditsUsed: number;
+  /** Aborted when the transaction is gone, so the work still in flight stops touching it. */
+  abort: AbortController;
+}
+
 export async function runEtl(deps: EtlDeps, trigger: string, mode: 'incremental' | 'rebuild' = 'incremental'): Promise<RunSummary> {
   const started = Date.now();
-  const connection = await deps.sql.reserve();
-  let locked = false;
+  const progress: Progress = { runId: null, creditsUsed: 0, abort: new AbortController() };
   try {
-    const [lock] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${LOCK_KEY})) as locked`;
-    locked = lock?.locked === true;
-    if (!locked) {
-      const runId = await recordSkippedRun(deps.sql, trigger, 'another ETL run was in progress');
-      return summary(runId, trigger, started, { status: 'skipped', barsUpserted: 0, creditsUsed: 0, error: 'another ETL run was in progress', details: {} });
+    const outcome = await deps.sql.begin((tx) => unlessConnectionLost(progress, async () => {
+      const [lock] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${LOCK_KEY})) as locked`;
+      if (lock?.locked !== true) return null;
+      // Run rows are written outside the transaction so 'running' is visible while it works.
+      await closeAbandonedRuns(deps.sql);
+      progress.runId = await startRun(deps.sql, trigger);
+      const result = mode === 'rebuild' ? await rebuild(tx, deps) : await incremental(tx, deps, progress);
+      await finishRun(tx, progress.runId, result);
+      return result;
+    }));
+    if (outcome === null) {
+      const reason = 'another ETL run was in progress';
+      const runId = await recordSkippedRun(deps.sql, trigger, reason);
+      return summary(runId, trigger, started, { status: 'skipped', barsUpserted: 0, creditsUsed: 0, error: reason, details: {}, ssotRows: 0, rejected: 0 });
     }
-    await closeAbandonedRuns(connection);
-    const runId = await startRun(connection, trigger);
-    try {
-      const work = mode === 'rebuild' ? rebuild(connection, deps, runId) : incremental(connection, deps, runId);
-      return summary(runId, trigger, started, await work);
-    } catch (error) {
-      return summary(runId, trigger, started, await recordFailure(deps.sql, runId, error));
-    }
-  } finally {
-    if (locked) await connection`select pg_advisory_unlock(hashtext(${LOCK_KEY}))`.catch(() => {});
-    connection.release();
+    return summary(progress.runId!, trigger, started, outcome);
+  } catch (error) {
+    progress.abort.abort(error);
+    if (progress.runId === null) throw error;
+    return summary(progress.runId, trigger, started, await recordFailure(deps.sql, progress.runId, error, progress.creditsUsed));
   }
+}
+
+/** Errors that mean the transaction's connection is gone (closed, or the server shutting down). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('CONNECTION_') || code.startsWith('57P'));
+}
+
+/**
+ * Runs the transaction's work, but once its connection is gone never settles: postgres.js
+ * 3.4.9 answers a rejected transaction callback with its own ROLLBACK, and writing that to a
+ * closed socket throws from a timer and kills the process (porsager/postgres#1208, fixes not
+ * released). begin() has already rejected with the connection error by then, and the pending
+ * callback, referenced by nothing, is garbage like any other.
+ */
+async function unlessConnectionLost<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    // A lost connection may be a pool connection's, not the transaction's: only a transaction
+    // whose begin() rejected (which aborts `progress`) is left pending; others roll back as usual.
+    if (progress.abort.signal.aborted || (connectionLost(error) && (await abortedWithin(progress.abort.signal, 5_000)))) {
+      return await new Promise<never>(() => {});
+    }
+    throw error;
+  }
+}
+
+function abortedWithin(signal: AbortSignal, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(signal.aborted), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
 }
 
 interface Loaded {
@@ -76,47 +127,41 @@ interface Loaded {
   rejected: number;
 }
 
-async function incremental(conn: Sql, deps: EtlDeps, runId: number): Promise<RunOutcome & { ssotRows: number; rejected: number }> {
+async function incremental(tx: Queryable, deps: EtlDeps, progress: Progress): Promise<Outcome> {
   const { settings } = deps;
-  const cursors = await readCursors(conn, settings.symbols, settings.interval);
+  const cursors = await readCursors(tx, settings.symbols, settings.interval);
   const extraction = await extract(
-    { http: settings.http, creditsPerMinute: settings.creditsPerMinute, now: deps.now ?? Date.now, sleep: deps.sleep ?? defaultSleep },
+    {
+      http: settings.http, creditsPerMinute: settings.creditsPerMinute, now: deps.now ?? Date.now,
+      sleep: deps.sleep ?? defaultSleep, signal: progress.abort.signal,
+    },
     settings.interval,
     cursors,
   );
-  try {
-    return await inTransaction(conn, async () => {
-      const loaded = await load(conn, settings.interval, extraction, runId);
-      await analyseAfterLargeLoad(conn, loaded.ssotRows);
-      const outcome = outcomeOf(extraction, loaded);
-      await finishRun(conn, runId, outcome);
-      return { ...outcome, ssotRows: loaded.ssotRows, rejected: loaded.rejected };
-    });
-  } catch (error) {
-    // The credits were spent even though nothing was committed.
-    return await recordFailure(deps.sql, runId, error, extraction.creditsUsed);
-  }
+  // Spent even if the load fails and nothing commits.
+  progress.creditsUsed = extraction.creditsUsed;
+  // The connection died while we were fetching: the transaction is gone, do not touch it.
+  progress.abort.signal.throwIfAborted();
+  const loaded = await load(tx, settings.interval, extraction, progress.runId!);
+  await analyseAfterLargeLoad(tx, loaded.ssotRows);
+  return { ...outcomeOf(extraction, loaded), ssotRows: loaded.ssotRows, rejected: loaded.rejected };
 }
 
-async function rebuild(conn: Sql, deps: EtlDeps, runId: number): Promise<RunOutcome & { ssotRows: number; rejected: number }> {
+async function rebuild(tx: Queryable, deps: EtlDeps): Promise<Outcome> {
   const { interval } = deps.settings;
-  return await inTransaction(conn, async () => {
-    const symbols = await conn<{ symbol: string }[]>`
-      select distinct a.symbol from market.asset as a join market.bar as b using (asset_id)
-       where b.interval = ${interval} order by a.symbol`;
-    let ssotRows = 0;
-    for (const { symbol } of symbols) ssotRows += await rebuildSsot(conn, symbol, interval, runId);
-    await analyseAfterLargeLoad(conn, ssotRows);
-    const outcome: RunOutcome = {
-      status: 'succeeded', barsUpserted: 0, creditsUsed: 0, error: null,
-      details: { mode: 'rebuild', symbols: symbols.map((s) => s.symbol), ssot_rows_written: ssotRows },
-    };
-    await finishRun(conn, runId, outcome);
-    return { ...outcome, ssotRows, rejected: 0 };
-  });
+  const symbols = await tx<{ symbol: string }[]>`
+    select distinct a.symbol from market.asset as a join market.bar as b using (asset_id)
+     where b.interval = ${interval} order by a.symbol`;
+  let ssotRows = 0;
+  for (const { symbol } of symbols) ssotRows += await rebuildSsot(tx, symbol, interval, null);
+  await analyseAfterLargeLoad(tx, ssotRows);
+  return {
+    status: 'succeeded', barsUpserted: 0, creditsUsed: 0, error: null, ssotRows, rejected: 0,
+    details: { mode: 'rebuild', symbols: symbols.map((s) => s.symbol), ssot_rows_written: ssotRows },
+  };
 }
 
-async function readCursors(sql: Sql, symbols: readonly string[], interval: Interval): Promise<SymbolCursor[]> {
+async function readCursors(sql: Queryable, symbols: readonly string[], interval: Interval): Promise<SymbolCursor[]> {
   const rows = await sql<{ symbol: string; last_ts: Date | null }[]>`
     select wanted.symbol,
            (select max(s.ts) from market.ssot as s where s.symbol = wanted.symbol and s.interval = ${interval}) as last_ts
@@ -124,7 +169,7 @@ async function readCursors(sql: Sql, symbols: readonly string[], interval: Inter
   return rows.map((row) => ({ symbol: row.symbol, lastTs: row.last_ts?.getTime() ?? null }));
 }
 
-async function load(tx: Sql, interval: Interval, extraction: Extraction, runId: number): Promise<Loaded> {
+async function load(tx: Queryable, interval: Interval, extraction: Extraction, runId: number): Promise<Loaded> {
   const loaded: Loaded = { barsUpserted: 0, ssotRows: 0, perSymbol: {}, rejected: 0 };
   for (const series of extraction.series) {
     const { symbol } = series.meta;
@@ -171,38 +216,40 @@ function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
   };
 }
 
-async function inTransaction<T>(conn: Sql, work: () => Promise<T>): Promise<T> {
-  await conn`begin`;
-  try {
-    const result = await work();
-    await conn`commit`;
-    return result;
-  } catch (error) {
-    await conn`rollback`.catch(() => {});
-    throw error;
-  }
-}
-
 /** Records why a run failed, on a fresh connection since the run's own may be the casualty. */
-async function recordFailure(sql: Sql, runId: number, error: unknown, creditsUsed = 0): Promise<RunOutcome & { ssotRows: number; rejected: number }> {
+/**
+ * Records why a run failed, on a fresh connection since the run's own may be the casualty.
+ * A database that is restarting gets a few seconds to come back; if it stays away, the next
+ * run finds the row still 'running' and closes it as abandoned.
+ */
+async function recordFailure(sql: Sql, runId: number, error: unknown, creditsUsed: number): Promise<Outcome> {
   const message = error instanceof TwelveDataError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const outcome: RunOutcome = { status: 'failed', barsUpserted: 0, creditsUsed, error: message.slice(0, 2000), details: {} };
-  await finishRun(sql, runId, outcome).catch(() => {});
+  for (const wait of RECORD_RETRY_MS) {
+    try {
+      await finishRun(sql, runId, outcome);
+      break;
+    } catch {
+      await defaultSleep(wait);
+    }
+  }
   return { ...outcome, ssotRows: 0, rejected: 0 };
 }
 
-function summary(runId: number, trigger: string, started: number, outcome: RunOutcome & { ssotRows?: number; rejected?: number }): RunSummary {
+const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 4_000];
+
+function summary(runId: number, trigger: string, started: number, outcome: Outcome): RunSummary {
   const details = outcome.details as { symbols?: Record<string, unknown>; failures?: unknown[] };
   return {
     etl_run_id: runId,
     status: outcome.status,
     trigger,
     bars_upserted: outcome.barsUpserted,
-    ssot_rows_written: outcome.ssotRows ?? 0,
+    ssot_rows_written: outcome.ssotRows,
     credits_used: outcome.creditsUsed,
     symbols_loaded: Object.keys(details.symbols ?? {}).length,
     symbols_failed: details.failures?.length ?? 0,
-    bars_rejected: outcome.rejected ?? 0,
+    bars_rejected: outcome.rejected,
     error: outcome.error,
     duration_ms: Date.now() - started,
   };

@@ -1,4 +1,4 @@
-import type { Sql } from '../db.ts';
+import type { Queryable } from '../db.ts';
 
 /** market.etl_run bookkeeping: every run leaves one row that tells how it went. */
 
@@ -16,7 +16,7 @@ export interface RunRecord {
   details: Record<string, unknown>;
 }
 
-export async function startRun(sql: Sql, trigger: string): Promise<number> {
+export async function startRun(sql: Queryable, trigger: string): Promise<number> {
   const [row] = await sql<{ etl_run_id: number }[]>`
     insert into market.etl_run (trigger) values (${trigger}) returning etl_run_id`;
   return row!.etl_run_id;
@@ -30,7 +30,7 @@ export interface RunOutcome {
   details: Record<string, unknown>;
 }
 
-export async function finishRun(sql: Sql, runId: number, outcome: RunOutcome): Promise<void> {
+export async function finishRun(sql: Queryable, runId: number, outcome: RunOutcome): Promise<void> {
   await sql`
     update market.etl_run
        set finished_at = clock_timestamp(), status = ${outcome.status}, bars_upserted = ${outcome.barsUpserted},
@@ -39,7 +39,7 @@ export async function finishRun(sql: Sql, runId: number, outcome: RunOutcome): P
 }
 
 /** A run that found another one in progress leaves a finished 'skipped' row. */
-export async function recordSkippedRun(sql: Sql, trigger: string, reason: string): Promise<number> {
+export async function recordSkippedRun(sql: Queryable, trigger: string, reason: string): Promise<number> {
   const [row] = await sql<{ etl_run_id: number }[]>`
     insert into market.etl_run (trigger, status, finished_at, error)
     values (${trigger}, 'skipped', clock_timestamp(), ${reason}) returning etl_run_id`;
@@ -50,7 +50,7 @@ export async function recordSkippedRun(sql: Sql, trigger: string, reason: string
  * Rows still 'running' while we hold the ETL lock belong to runs whose process died
  * (killed, crashed, database restarted): their transaction was rolled back, so say so.
  */
-export async function closeAbandonedRuns(sql: Sql): Promise<number> {
+export async function closeAbandonedRuns(sql: Queryable): Promise<number> {
   const result = await sql`
     update market.etl_run
        set status = 'failed', finished_at = clock_timestamp(),
@@ -59,7 +59,7 @@ export async function closeAbandonedRuns(sql: Sql): Promise<number> {
   return result.count;
 }
 
-export async function latestRun(sql: Sql): Promise<RunRecord | null> {
+export async function latestRun(sql: Queryable): Promise<RunRecord | null> {
   const [row] = await sql<RunRecord[]>`
     select etl_run_id, started_at, finished_at, status, trigger, bars_upserted, credits_used, error, details
       from market.etl_run order by etl_run_id desc limit 1`;

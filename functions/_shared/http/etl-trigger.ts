@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
+import { z } from 'zod';
 import type { RunSummary } from '../etl/run.ts';
 
 /**
@@ -13,7 +14,8 @@ import type { RunSummary } from '../etl/run.ts';
 export interface EtlTriggerDeps {
   /** null: no secret configured, so the trigger refuses everyone. */
   secret: string | null;
-  run: (trigger: string) => Promise<RunSummary>;
+  /** etlRequestId: the market.etl_request row of the cron job that asked, when the body names one. */
+  run: (trigger: string, etlRequestId: number | null) => Promise<RunSummary>;
   /** Keeps the run alive after the response; absent, the response waits for the run and carries its summary. */
   background?: (run: Promise<RunSummary>) => void;
 }
@@ -31,6 +33,9 @@ export async function isAuthorised(secret: string | null, presented: string | nu
 
 const STATUS_CODE = { succeeded: 200, partial: 200, skipped: 409, failed: 500 } as const;
 
+// What the hourly cron job posts (sql/100_etl_schedule.sql); any other body, or none, is fine too.
+const cronBody = z.object({ etl_request_id: z.number().int().positive() });
+
 export function etlTrigger(deps: EtlTriggerDeps): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
@@ -39,11 +44,13 @@ export function etlTrigger(deps: EtlTriggerDeps): Hono {
       return c.json({ error: 'unauthorised: send ETL_SECRET in the apikey header or as a Bearer token' }, 401);
     }
     const trigger = c.req.header('x-market-trigger') === 'cron' ? 'cron' : 'http';
+    const body = cronBody.safeParse(await c.req.json().catch(() => null));
+    const etlRequestId = body.success ? body.data.etl_request_id : null;
     if (deps.background) {
-      deps.background(deps.run(trigger));
+      deps.background(deps.run(trigger, etlRequestId));
       return c.json({ status: 'accepted', trigger }, 202);
     }
-    const summary = await deps.run(trigger);
+    const summary = await deps.run(trigger, etlRequestId);
     return c.json(summary, STATUS_CODE[summary.status]);
   });
   return app;

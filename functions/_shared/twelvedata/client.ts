@@ -14,6 +14,8 @@ export interface TwelveDataHttp {
   timeoutMs?: number;
   /** Bodies past this many bytes are refused rather than parsed. */
   maxBodyBytes?: number;
+  /** Cancels the request when the caller gives up. */
+  signal?: AbortSignal;
 }
 
 export interface TimeSeriesRequest {
@@ -106,7 +108,9 @@ async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
         'X-API-Version': 'last',
         Accept: 'application/json',
       },
-      signal: AbortSignal.timeout(http.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      signal: http.signal
+        ? AbortSignal.any([http.signal, AbortSignal.timeout(http.timeoutMs ?? DEFAULT_TIMEOUT_MS)])
+        : AbortSignal.timeout(http.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
