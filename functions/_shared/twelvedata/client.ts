@@ -98,6 +98,10 @@ function toResult(symbol: string, entry: unknown): SymbolResult {
 async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
   const doFetch = http.fetch ?? fetch;
   const maxBytes = http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Held in a variable used after the await: a timeout signal reachable only through
+  // AbortSignal.any() can be garbage-collected before it fires (seen on Node 20).
+  const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
     response = await doFetch(url, {
@@ -108,12 +112,12 @@ async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
         'X-API-Version': 'last',
         Accept: 'application/json',
       },
-      signal: http.signal
-        ? AbortSignal.any([http.signal, AbortSignal.timeout(http.timeoutMs ?? DEFAULT_TIMEOUT_MS)])
-        : AbortSignal.timeout(http.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      signal: http.signal ? AbortSignal.any([http.signal, timeout]) : timeout,
     });
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = timeout.aborted
+      ? `timed out after ${timeoutMs} ms`
+      : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new TwelveDataError('network', `request to ${url.origin} failed (${reason})`);
   }
 
@@ -122,7 +126,7 @@ async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
     await response.body?.cancel();
     throw new TwelveDataError('bad-response', `response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
   }
-  const text = await readLimited(response, maxBytes, url);
+  const text = await readLimited(response, maxBytes, url, timeout);
 
   if (!response.ok) {
     const parsed = safeJson(text);
@@ -134,7 +138,7 @@ async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
   return text;
 }
 
-async function readLimited(response: Response, maxBytes: number, url: URL): Promise<string> {
+async function readLimited(response: Response, maxBytes: number, url: URL, timeout: AbortSignal): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -152,7 +156,7 @@ async function readLimited(response: Response, maxBytes: number, url: URL): Prom
     }
   } catch (error) {
     if (error instanceof TwelveDataError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = timeout.aborted ? 'timed out' : error instanceof Error ? error.message : String(error);
     throw new TwelveDataError('network', `reading the response from ${url.origin} failed (${reason})`);
   }
   const bytes = new Uint8Array(total);
