@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
+import { mkdir, readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
@@ -7,6 +7,7 @@ import { removeWorkDir, type RunningProduct, startProduct } from './helpers/prod
 
 const skip = chromiumMissing();
 const HOUR = 3_600_000;
+const ISO = /^\d{4}-\d{2}-\d{2}T/;
 
 describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start --simulate${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let product: RunningProduct;
@@ -16,13 +17,8 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     product = await startProduct();
     browser = await launchChromium();
     // The start-up ETL run fills the database before the page is judged.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { run } = await (await fetch(`${product.url}/api/runs/latest`)).json();
-      if (run && run.status !== 'running') break;
-      if (Date.now() > deadline) throw new Error(`start-up run did not finish:\n${product.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await product.settledRun();
+    await mkdir('test-artifacts', { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -30,41 +26,127 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     if (product) await removeWorkDir(product.cwd);
   });
 
+  async function open(width: number, query = ''): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+    await page.goto(`${product.url}/${query}`);
+    await expect.poll(() => page.getByTestId('chart-detail').getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
+    return page;
+  }
+
+  const attr = (page: Page, testId: string, name: string) => page.locator(`[data-testid="${testId}"]`).getAttribute(name);
+
   it('draws a chart with data for each of the eight default symbols, labelled as simulated', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(product.url);
     for (const symbol of DEFAULT_SYMBOLS) {
       const chart = page.locator(`[data-testid="chart-${symbol}"]`);
-      await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
       expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
     }
     await expect.poll(() => page.getByTestId('simulated-badge').isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('freshness').textContent()).toMatch(/succeeded/i);
-    await mkdir('test-artifacts', { recursive: true });
+    await expect.poll(() => page.getByTestId('chart-compare').getAttribute('data-symbols')).toBe(DEFAULT_SYMBOLS.join(','));
+    expect(await page.getByTestId('performers').textContent()).toMatch(/Best.*Worst/);
     await page.screenshot({ path: 'test-artifacts/dashboard-1280.png', fullPage: true });
     await page.close();
   });
 
-  it('redraws with the new bar after an ETL run, without a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(product.url);
+  it('works 390 px wide, in the dark theme, with every chart inside the viewport', async () => {
+    const page = await open(390, '?theme=dark&chart=candles');
+    for (const symbol of DEFAULT_SYMBOLS) {
+      await expect.poll(() => attr(page, `chart-${symbol}`, 'data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
+    }
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const box = await page.getByTestId('chart-detail').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: 'test-artifacts/dashboard-390.png', fullPage: true });
+    await page.close();
+  });
+
+  it('draws candles with Bollinger bands and EMAs, in the dark theme, at 1280 px', async () => {
+    const page = await open(1280, '?symbol=BTC/USD&range=1W&chart=candles&overlays=ema,bb&theme=dark');
+    const legend = await page.getByTestId('chart-detail').locator('.u-legend').textContent();
+    for (const label of ['Open', 'High', 'Low', 'Close', 'EMA 12', 'EMA 26', 'BB upper', 'BB lower']) expect(legend).toContain(label);
+    expect(legend).not.toContain('Volume');
+    await page.getByTestId('chart-detail').screenshot({ path: 'test-artifacts/dashboard-1280-candles-dark.png' });
+    await page.close();
+  });
+
+  it('switches range and symbol, refetching a window the server downsampled to the chart\'s width', async () => {
+    const page = await open(1280);
+    const newest = Date.parse((await attr(page, 'chart-detail', 'data-last-ts'))!);
+
+    await page.getByTestId('range-1W').click();
+    await expect.poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!)).toBeGreaterThanOrEqual(newest - 7 * 24 * HOUR);
+    expect(new URL(page.url()).searchParams.get('range')).toBe('1W');
+
+    // Everything the start-up run loaded (5000 hourly bars of crypto) comes back as about one point per pixel.
+    await page.getByTestId('symbol-picker').selectOption('BTC/USD');
+    await page.getByTestId('range-All').click();
+    await expect.poll(() => attr(page, 'chart-detail', 'data-symbol')).toBe('BTC/USD');
+    await expect.poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!)).toBeLessThan(newest - 150 * 24 * HOUR);
+    const points = Number(await attr(page, 'chart-detail', 'data-points'));
+    const width = (await page.getByTestId('chart-detail').boundingBox())!.width;
+    expect(points).toBeGreaterThan(100);
+    expect(points).toBeLessThanOrEqual(Math.round(width * 1.3));
+    expect(await attr(page, 'chart-detail', 'data-last-ts')).toBe(await attr(page, 'chart-BTC/USD', 'data-last-ts'));
+
+    // A card's symbol button focuses it too; the URL holds the view for sharing.
+    await page.getByRole('button', { name: 'ETH/USD', exact: true }).click();
+    await expect.poll(() => attr(page, 'chart-detail', 'data-symbol')).toBe('ETH/USD');
+    const shared = new URL(page.url()).search;
+    expect(shared).toBe('?symbol=ETH/USD&range=All');
+    const again = await open(1280, shared);
+    expect(await attr(again, 'chart-detail', 'data-symbol')).toBe('ETH/USD');
+    await again.close();
+    await page.close();
+  });
+
+  it('is usable from the keyboard: arrow keys change the range, the crosshair moves along the chart', async () => {
+    const page = await open(1280);
+    await page.getByTestId('range-1M').locator('input').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('3M');
+    await page.getByTestId('chart-detail').focus();
+    await page.keyboard.press('End');
+    // The live legend now shows the newest bar's values instead of dashes.
+    await expect.poll(() => page.getByTestId('chart-detail').locator('.u-legend .u-series').first().textContent()).not.toMatch(/--|—/);
+    await page.close();
+  });
+
+  it('downloads a CSV holding exactly the rows the chart shows', async () => {
+    const page = await open(1280, '?symbol=AAPL&range=1W');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(file.suggestedFilename()).toMatch(/^market-pulse_AAPL_1W_.*\.csv$/);
+    const saved = `test-artifacts/${file.suggestedFilename()}`;
+    await file.saveAs(saved);
+    const lines = (await readFile(saved, 'utf8')).trimEnd().split('\r\n');
+    expect(lines[0]!.startsWith('time,symbol,open,high,low,close,volume,')).toBe(true);
+    expect(lines.length - 1).toBe(Number(await attr(page, 'chart-detail', 'data-points')));
+    expect(lines[1]!.split(',')[0]).toBe(await attr(page, 'chart-detail', 'data-first-ts'));
+    expect(lines.at(-1)!.split(',')[0]).toBe(await attr(page, 'chart-detail', 'data-last-ts'));
+    expect(lines.slice(1).every((l) => l.split(',')[1] === 'AAPL')).toBe(true);
+    await page.close();
+  });
+
+  it('redraws with the new bar within 2 seconds of an ETL run, without a reload', async () => {
+    const page = await open(1280, '?symbol=BTC/USD');
     const chart = page.locator('[data-testid="chart-BTC/USD"]');
-    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(/^\d{4}-/);
     const before = (await chart.getAttribute('data-last-ts'))!;
-    await expect.poll(() => page.getByTestId('live-status').textContent()).toMatch(/live/i);
+    await expect.poll(() => page.getByTestId('live-status').textContent()).toBe('live');
     await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
 
     // An hour passes at the simulated exchange, then the hourly trigger fires.
-    const simulatorUrl = /built-in Twelve Data simulator \((http:\/\/[^)]+)\)/.exec(product.output())![1]!;
-    const clock = await fetch(`${simulatorUrl}/__sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: HOUR }) });
-    expect(clock.ok).toBe(true);
-    const run = await fetch(`${product.url}/functions/v1/market-etl`, { method: 'POST', headers: { apikey: await product.secret() } });
-    expect(run.status).toBe(200);
-    expect((await run.json()).bars_upserted).toBeGreaterThan(0);
+    await product.advanceClock(HOUR);
+    const run = await product.runEtl();
+    expect(run.bars_upserted).toBeGreaterThan(0);
 
-    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 5_000 }).not.toBe(before);
+    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 2_000, interval: 50 }).not.toBe(before);
     const after = (await chart.getAttribute('data-last-ts'))!;
     expect(Date.parse(after) - Date.parse(before)).toBe(HOUR);
+    await expect.poll(() => attr(page, 'chart-detail', 'data-last-ts'), { timeout: 2_000, interval: 50 }).toBe(after);
     expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { direction, formatAgo, formatChange, formatPrice, formatRun } from '../../web/src/format.ts';
+import { formatAgo, formatNumber, formatPct, formatPrice, formatRun, formatVolume } from '../../web/src/format.ts';
 import type { EtlRun } from '../../web/src/types.ts';
 
 const en = 'en-US';
@@ -21,29 +21,22 @@ describe('formatPrice', () => {
   });
 });
 
-describe('formatChange / direction', () => {
-  test('signs both parts', () => {
-    expect(formatChange(1.234, 0.456, 190, en)).toBe('+1.23 (+0.46%)');
-    expect(formatChange(-2, -1, 190, en)).toBe('-2.00 (-1.00%)');
-    expect(formatChange(0, 0, 190, en)).toBe('0.00 (0.00%)');
+describe('formatNumber / formatPct / formatVolume', () => {
+  test('decimals follow the size of the number, or the digits asked for', () => {
+    expect(formatNumber(64_123.456, undefined, 'en-US')).toBe('64,123.46');
+    expect(formatNumber(0.012345, undefined, 'en-US')).toBe('0.0123');
+    expect(formatNumber(136_000, 0, 'en-US')).toBe('136,000');
   });
 
-  test('uses the decimals of the price, not of the change', () => {
-    expect(formatChange(0.1836, 0.1, 190.95, en)).toBe('+0.18 (+0.10%)');
-    expect(formatChange(0.00000123, 2.5, 0.0000505, en)).toBe('+0.00000123 (+2.50%)');
+  test('percent changes carry their sign; unknown is a dash', () => {
+    expect(formatPct(1.234, 'en-US')).toBe('+1.23%');
+    expect(formatPct(-0.4, 'en-US')).toBe('-0.40%');
+    expect(formatPct(0, 'en-US')).toBe('0.00%');
+    expect(formatPct(null, 'en-US')).toBe('—');
   });
 
-  test('leaves out what the source lacks', () => {
-    expect(formatChange(null, null, 190, en)).toBe('—');
-    expect(formatChange(null, 1.5, 190, en)).toBe('+1.50%');
-    expect(formatChange(1.5, null, 190, en)).toBe('+1.50');
-  });
-
-  test('direction follows the sign', () => {
-    expect(direction(0.01)).toBe('up');
-    expect(direction(-0.01)).toBe('down');
-    expect(direction(0)).toBe('flat');
-    expect(direction(null)).toBeUndefined();
+  test('volume is compact', () => {
+    expect(formatVolume(1_234_567, 'en-US')).toBe('1.2M');
   });
 });
 

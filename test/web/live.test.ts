@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createSseSource, type EventSourceLike, type LiveStatus } from '../../web/src/live.ts';
+import { createPoller, createSseSource, type EventSourceLike, type LiveStatus } from '../../web/src/live.ts';
 import type { BarsEvent, EtlRun } from '../../web/src/types.ts';
 
 class FakeEventSource implements EventSourceLike {
@@ -125,5 +125,29 @@ describe('createSseSource', () => {
     const es = FakeEventSource.made[1]!;
     second.stop();
     expect(es.closed).toBe(true);
+  });
+});
+
+describe('createPoller', () => {
+  test('polls while the live source is not live, at the configured interval, and stops once it is', () => {
+    vi.useFakeTimers();
+    let ticks = 0;
+    const poller = createPoller(60_000, () => ticks++);
+    poller.status('connecting');
+    expect(poller.polling()).toBe(true);
+    vi.advanceTimersByTime(59_999);
+    expect(ticks).toBe(0);
+    vi.advanceTimersByTime(1);
+    poller.status('offline');
+    vi.advanceTimersByTime(60_000);
+    expect(ticks).toBe(2);
+    poller.status('live');
+    expect(poller.polling()).toBe(false);
+    vi.advanceTimersByTime(600_000);
+    expect(ticks).toBe(2);
+    poller.status('offline');
+    poller.stop();
+    vi.advanceTimersByTime(600_000);
+    expect(ticks).toBe(2);
   });
 });

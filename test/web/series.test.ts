@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, priceChartData } from '../../web/src/series.ts';
+import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from '../../web/src/series.ts';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS } from '../../web/src/types.ts';
 import { makeSeries, rowsOf } from './helpers.ts';
 
@@ -98,17 +98,25 @@ describe('isoFromEpochSeconds', () => {
   });
 });
 
-describe('priceChartData', () => {
-  test('is time, close and SMA 20 by reference, in uPlot column order', () => {
-    const s = makeSeries('AAPL', [[H, 1], [2 * H, 2]]);
-    s.sma_20[0] = null;
-    const [x, close, sma] = priceChartData(s);
-    expect(x).toBe(s.ts);
-    expect(close).toBe(s.close);
-    expect(sma).toEqual([null, 2.5]);
+describe('trimBefore', () => {
+  test('drops rows older than from, in every column', () => {
+    const s = makeSeries('AAPL', [[H, 1], [2 * H, 2], [3 * H, 3]]);
+    const t = trimBefore(s, 2 * H);
+    expect(rowsOf(t)).toEqual([[2 * H, 2], [3 * H, 3]]);
+    for (const c of [...PRICE_COLUMNS, ...NULLABLE_COLUMNS]) expect(t[c]).toHaveLength(2);
   });
 
-  test('is three empty columns before data arrives', () => {
-    expect(priceChartData(undefined)).toEqual([[], [], []]);
+  test('returns the same series when nothing is older, and an empty one when everything is', () => {
+    const s = makeSeries('AAPL', [[H, 1], [2 * H, 2]]);
+    expect(trimBefore(s, H)).toBe(s);
+    expect(trimBefore(s, 3 * H).ts).toEqual([]);
+  });
+});
+
+describe('windowStart', () => {
+  test('is span seconds before the newest bar, or undefined for all history or no bars', () => {
+    expect(windowStart(10 * H, 4 * H)).toBe(6 * H);
+    expect(windowStart(10 * H, null)).toBeUndefined();
+    expect(windowStart(undefined, 4 * H)).toBeUndefined();
   });
 });

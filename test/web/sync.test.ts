@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { Api, SeriesQuery } from '../../web/src/api.ts';
-import { createSync, MAX_POINTS } from '../../web/src/sync.ts';
+import { createSync, type SyncWindow } from '../../web/src/sync.ts';
 import type { LatestRow, Series } from '../../web/src/types.ts';
 import { makeSeries, rowsOf } from './helpers.ts';
 
 const H = 3600;
 const iso = (sec: number) => new Date(sec * 1000).toISOString();
+const WINDOW = { span: 4 * H, maxPoints: 800 };
 
 interface Call {
   query: SeriesQuery;
@@ -13,8 +14,12 @@ interface Call {
   fail: (err: Error) => void;
 }
 
+function row(symbol: string, ts: number): LatestRow {
+  return { symbol, asset_type: 'crypto', exchange: null, currency: null, ts: iso(ts), close: 1, change: null, change_pct: null };
+}
+
 /** An API whose series answers are released by the test, to control interleaving. */
-function fakeApi() {
+function fakeApi(newest: Record<string, number> = {}) {
   const calls: Call[] = [];
   let latestCalls = 0;
   const api: Pick<Api, 'series' | 'latest'> = {
@@ -22,7 +27,7 @@ function fakeApi() {
       new Promise<Series[]>((resolve, reject) => calls.push({ query, answer: resolve, fail: reject })),
     latest: async () => {
       latestCalls++;
-      return [] as LatestRow[];
+      return Object.entries(newest).map(([s, ts]) => row(s, ts));
     },
   };
   return { api, calls, latestCalls: () => latestCalls };
@@ -46,63 +51,170 @@ function recordingSink() {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-describe('createSync', () => {
-  test('first load asks for every symbol in one downsampled request, without from', async () => {
-    const { api, calls } = fakeApi();
+/** Loads AAPL and BTC/USD with the given bars and waits until they are held. */
+async function loaded(bars: Record<string, Array<[number, number]>>, window: SyncWindow = WINDOW) {
+  const newest = Object.fromEntries(Object.entries(bars).map(([s, rows]) => [s, rows.at(-1)![0]]));
+  const fake = fakeApi(newest);
+  const rec = recordingSink();
+  const sync = createSync(fake.api, '1h', rec.sink);
+  const done = sync.load(Object.keys(bars), window);
+  await tick();
+  for (const call of fake.calls) call.answer(call.query.symbols.map((s) => makeSeries(s, bars[s]!)));
+  await done;
+  fake.calls.length = 0;
+  return { ...fake, rec, sync };
+}
+
+describe('createSync.load', () => {
+  test('asks for each symbol\'s window back from its newest bar, grouping symbols that share it', async () => {
+    const { api, calls, latestCalls } = fakeApi({ AAPL: 10 * H, MSFT: 10 * H, 'BTC/USD': 12 * H });
+    const sync = createSync(api, '1h', recordingSink().sink);
+    void sync.load(['AAPL', 'MSFT', 'BTC/USD'], WINDOW);
+    await tick();
+    expect(latestCalls()).toBe(1);
+    expect(calls.map((c) => c.query)).toEqual([
+      { symbols: ['AAPL', 'MSFT'], interval: '1h', maxPoints: 800, from: iso(6 * H) },
+      { symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(8 * H) },
+    ]);
+  });
+
+  test('the symbol of the big chart is asked for on its own and handed over as soon as it arrives', async () => {
+    const { api, calls } = fakeApi({ AAPL: 10 * H, MSFT: 10 * H, GOOGL: 10 * H });
     const rec = recordingSink();
     const sync = createSync(api, '1h', rec.sink);
-    const done = sync.refresh(['AAPL', 'BTC/USD']);
-    expect(calls.map((c) => c.query)).toEqual([{ symbols: ['AAPL', 'BTC/USD'], interval: '1h', maxPoints: MAX_POINTS }]);
-    calls[0]!.answer([makeSeries('AAPL', [[H, 1]]), makeSeries('BTC/USD', [[H, 10], [2 * H, 20]])]);
+    const done = sync.load(['AAPL', 'MSFT', 'GOOGL'], WINDOW, { first: 'MSFT' });
+    await tick();
+    expect(calls.map((c) => c.query.symbols)).toEqual([['MSFT'], ['AAPL', 'GOOGL']]);
+    calls[0]!.answer([makeSeries('MSFT', [[10 * H, 5]])]);
+    await tick();
+    expect(rec.drawn).toEqual([['MSFT', [[10 * H, 5]]]]);
+    calls[1]!.answer([makeSeries('AAPL', [[10 * H, 1]]), makeSeries('GOOGL', [[10 * H, 2]])]);
+    await done;
+    expect(rec.drawn.map(([s]) => s)).toEqual(['MSFT', 'AAPL', 'GOOGL']);
+  });
+
+  test('with the newest rows handed in, the requests go out at once, and only that load uses them', async () => {
+    const { api, calls, latestCalls } = fakeApi({ AAPL: 99 * H });
+    const sync = createSync(api, '1h', recordingSink().sink);
+    const done = sync.load(['AAPL'], WINDOW, { latest: [row('AAPL', 10 * H)] });
+    expect(calls.map((c) => c.query.from)).toEqual([iso(6 * H)]);
+    expect(latestCalls()).toBe(0);
+    calls[0]!.answer([makeSeries('AAPL', [[10 * H, 1]])]);
+    await done;
+    void sync.load(['AAPL'], { span: H, maxPoints: 800 });
+    await tick();
+    expect(latestCalls()).toBe(1);
+    expect(calls[1]!.query.from).toBe(iso(98 * H));
+  });
+
+  test('the whole history, or a symbol without bars, is asked for without from', async () => {
+    const { api, calls } = fakeApi({ AAPL: 10 * H });
+    const sync = createSync(api, '1h', recordingSink().sink);
+    void sync.load(['AAPL', 'NEW'], { span: null, maxPoints: 500 });
+    await tick();
+    expect(calls.map((c) => c.query)).toEqual([{ symbols: ['AAPL', 'NEW'], interval: '1h', maxPoints: 500 }]);
+  });
+
+  test('hands every symbol to the sink, an empty series for one the server did not return', async () => {
+    const { api, calls } = fakeApi({ AAPL: 2 * H });
+    const rec = recordingSink();
+    const sync = createSync(api, '1h', rec.sink);
+    const done = sync.load(['AAPL', 'ETH/USD'], WINDOW);
+    await tick();
+    // ETH/USD has no bars yet, so it is asked for apart, without from.
+    expect(calls.map((c) => c.query.symbols)).toEqual([['AAPL'], ['ETH/USD']]);
+    calls[0]!.answer([makeSeries('AAPL', [[2 * H, 2], [H, 1]]), makeSeries('TSLA', [[H, 9]])]);
+    calls[1]!.answer([]);
     await done;
     expect(rec.drawn).toEqual([
-      ['AAPL', [[H, 1]]],
-      ['BTC/USD', [[H, 10], [2 * H, 20]]],
+      ['AAPL', [[H, 1], [2 * H, 2]]],
+      ['ETH/USD', []],
     ]);
+    expect(sync.get('TSLA')).toBeUndefined();
     expect(rec.latestCount()).toBe(1);
   });
 
-  test('catch-up asks from each symbol\'s newest bar, grouping symbols that share it', async () => {
+  test('splits more than 50 symbols over several requests', async () => {
+    const symbols = Array.from({ length: 120 }, (_, i) => `S${i}`);
     const { api, calls } = fakeApi();
-    const sync = createSync(api, '1h', recordingSink().sink);
-    const first = sync.refresh(['AAPL', 'MSFT', 'BTC/USD']);
-    calls[0]!.answer([
-      makeSeries('AAPL', [[H, 1], [2 * H, 2]]),
-      makeSeries('MSFT', [[2 * H, 5]]),
-      makeSeries('BTC/USD', [[3 * H, 30]]),
-    ]);
-    await first;
-
-    void sync.refresh(['AAPL', 'MSFT', 'BTC/USD']);
-    const queries = calls.slice(1).map((c) => c.query);
-    expect(queries).toEqual([
-      { symbols: ['AAPL', 'MSFT'], interval: '1h', maxPoints: MAX_POINTS, from: iso(2 * H) },
-      { symbols: ['BTC/USD'], interval: '1h', maxPoints: MAX_POINTS, from: iso(3 * H) },
-    ]);
+    void createSync(api, '1h', recordingSink().sink).load(symbols, WINDOW);
+    await tick();
+    expect(calls.map((c) => c.query.symbols.length)).toEqual([50, 50, 20]);
   });
 
-  test('merges the catch-up: the revised newest bar is replaced and new bars appended', async () => {
-    const { api, calls } = fakeApi();
-    const rec = recordingSink();
-    const sync = createSync(api, '1h', rec.sink);
-    const first = sync.refresh(['AAPL']);
-    calls[0]!.answer([makeSeries('AAPL', [[H, 1], [2 * H, 2]])]);
-    await first;
-    const second = sync.refresh(['AAPL']);
-    calls[1]!.answer([makeSeries('AAPL', [[2 * H, 2.2], [3 * H, 3]])]);
+  test('a new window replaces what was held, and the refresh waiting behind it is folded in', async () => {
+    const { sync, calls, rec } = await loaded({ AAPL: [[8 * H, 8], [9 * H, 9], [10 * H, 10]] });
+    void sync.refresh(['AAPL']);
+    const second = sync.load(['AAPL'], { span: H, maxPoints: 800 });
+    await tick();
+    // The refresh was already under way; the reload waits for it, then asks for the new window.
+    expect(calls).toHaveLength(1);
+    calls[0]!.answer([makeSeries('AAPL', [[10 * H, 10], [11 * H, 11]])]);
+    await tick();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.query).toEqual({ symbols: ['AAPL'], interval: '1h', maxPoints: 800, from: iso(9 * H) });
+    calls[1]!.answer([makeSeries('AAPL', [[10 * H, 10]])]);
     await second;
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([[10 * H, 10]]);
+    expect(rec.drawn.at(-1)).toEqual(['AAPL', [[10 * H, 10]]]);
+  });
+});
+
+describe('createSync.refresh', () => {
+  test('asks only from each symbol\'s newest held bar, with the latest prices', async () => {
+    const { sync, calls, latestCalls } = await loaded({
+      AAPL: [[H, 1], [2 * H, 2]],
+      MSFT: [[2 * H, 5]],
+      'BTC/USD': [[3 * H, 30]],
+    });
+    const before = latestCalls();
+    void sync.refresh(['AAPL', 'MSFT', 'BTC/USD']);
+    await tick();
+    expect(calls.map((c) => c.query)).toEqual([
+      { symbols: ['AAPL', 'MSFT'], interval: '1h', maxPoints: 800, from: iso(2 * H) },
+      { symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(3 * H) },
+    ]);
+    expect(latestCalls()).toBe(before + 1);
+  });
+
+  test('merges a live update: the revised newest bar is replaced and new bars appended', async () => {
+    const { sync, calls, rec } = await loaded({ AAPL: [[H, 1], [2 * H, 2]] });
+    const done = sync.refresh(['AAPL']);
+    await tick();
+    calls[0]!.answer([makeSeries('AAPL', [[2 * H, 2.2], [3 * H, 3]])]);
+    await done;
     expect(rec.drawn.at(-1)).toEqual(['AAPL', [[H, 1], [2 * H, 2.2], [3 * H, 3]]]);
     expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [2 * H, 2.2], [3 * H, 3]]);
   });
 
-  test('a refresh asked for while one is in flight waits, then starts from the merged result', async () => {
-    const { api, calls } = fakeApi();
-    const sync = createSync(api, '1h', recordingSink().sink);
+  test('the window slides with the newest bar, so the held series does not grow all day', async () => {
+    const { sync, calls } = await loaded({ AAPL: [[6 * H, 6], [8 * H, 8], [10 * H, 10]] });
+    const done = sync.refresh(['AAPL']);
+    await tick();
+    calls[0]!.answer([makeSeries('AAPL', [[11 * H, 11], [12 * H, 12]])]);
+    await done;
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([[8 * H, 8], [10 * H, 10], [11 * H, 11], [12 * H, 12]]);
+  });
+
+  test('with the whole history shown nothing is trimmed', async () => {
+    const { sync, calls } = await loaded({ AAPL: [[H, 1]] }, { span: null, maxPoints: 800 });
+    const done = sync.refresh(['AAPL']);
+    await tick();
+    calls[0]!.answer([makeSeries('AAPL', [[100 * H, 100]])]);
+    await done;
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [100 * H, 100]]);
+  });
+
+  test('refreshes asked for while one is in flight wait, then start from the merged result', async () => {
+    const { sync, calls } = await loaded({ AAPL: [[H, 1]] });
     const first = sync.refresh(['AAPL']);
     const second = sync.refresh(['AAPL']);
     const third = sync.refresh(['AAPL']);
+    await tick();
     expect(calls).toHaveLength(1);
     calls[0]!.answer([makeSeries('AAPL', [[H, 1], [4 * H, 4]])]);
+    await tick();
     await tick();
     expect(calls).toHaveLength(2);
     expect(calls[1]!.query.from).toBe(iso(4 * H));
@@ -111,38 +223,41 @@ describe('createSync', () => {
     expect(calls).toHaveLength(2);
   });
 
-  test('a failed fetch is reported and the next refresh still runs', async () => {
-    const { api, calls } = fakeApi();
-    const rec = recordingSink();
-    const sync = createSync(api, '1h', rec.sink);
+  test('a failed fetch is reported and the next refresh asks again from what is held', async () => {
+    const { sync, calls, rec } = await loaded({ AAPL: [[H, 1]] });
     const first = sync.refresh(['AAPL']);
+    await tick();
     calls[0]!.fail(new Error('503'));
     await first;
     expect(rec.errors).toEqual([new Error('503')]);
-    expect(rec.drawn).toEqual([]);
 
     const second = sync.refresh(['AAPL']);
-    expect(calls[1]!.query.from).toBeUndefined();
-    calls[1]!.answer([makeSeries('AAPL', [[H, 1]])]);
+    await tick();
+    expect(calls[1]!.query.from).toBe(iso(H));
+    calls[1]!.answer([makeSeries('AAPL', [[2 * H, 2]])]);
     await second;
-    expect(rec.drawn).toEqual([['AAPL', [[H, 1]]]]);
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [2 * H, 2]]);
   });
 
-  test('ignores series for symbols it did not ask for', async () => {
-    const { api, calls } = fakeApi();
+  test('a symbol whose first load failed gets its whole window on the next refresh', async () => {
+    const { api, calls } = fakeApi({ AAPL: 10 * H });
     const rec = recordingSink();
     const sync = createSync(api, '1h', rec.sink);
-    const done = sync.refresh(['AAPL']);
-    calls[0]!.answer([makeSeries('AAPL', [[H, 1]]), makeSeries('TSLA', [[H, 9]])]);
-    await done;
-    expect(rec.drawn.map(([s]) => s)).toEqual(['AAPL']);
-    expect(sync.get('TSLA')).toBeUndefined();
+    const first = sync.load(['AAPL'], WINDOW);
+    await tick();
+    calls[0]!.fail(new Error('timeout'));
+    await first;
+    void sync.refresh(['AAPL']);
+    await tick();
+    expect(calls[1]!.query).toEqual({ symbols: ['AAPL'], interval: '1h', maxPoints: 800, from: iso(6 * H) });
   });
 
-  test('an empty refresh asks for nothing', async () => {
-    const { api, calls, latestCalls } = fakeApi();
-    await createSync(api, '1h', recordingSink().sink).refresh([]);
+  test('symbols not followed, or none at all, ask for nothing', async () => {
+    const { sync, calls, latestCalls } = await loaded({ AAPL: [[H, 1]] });
+    const before = latestCalls();
+    await sync.refresh([]);
+    await sync.refresh(['TSLA']);
     expect(calls).toHaveLength(0);
-    expect(latestCalls()).toBe(0);
+    expect(latestCalls()).toBe(before);
   });
 });

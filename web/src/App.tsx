@@ -1,18 +1,31 @@
-import { createSignal, For, onCleanup, Show, type Signal } from 'solid-js';
+import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
 import type { Api } from './api.ts';
-import { formatRun } from './format.ts';
-import type { LiveSource, LiveStatus } from './live.ts';
-import { createSync } from './sync.ts';
+import { Compare } from './Compare.tsx';
+import { csvFileName, seriesCsv } from './csv.ts';
+import { DetailChart } from './DetailChart.tsx';
+import { download } from './download.ts';
+import { isStale } from './freshness.ts';
+import { Freshness } from './Freshness.tsx';
+import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
+import { lastTs } from './series.ts';
 import { SymbolCard } from './SymbolCard.tsx';
+import { createSync, type LoadOptions, type Sync } from './sync.ts';
+import { PALETTES, systemTheme } from './theme.ts';
+import { Toolbar } from './Toolbar.tsx';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
+import { defaultView, parseView, RANGE_SECONDS, type Range, serializeView, type ViewState } from './view.ts';
 
 const CLOCK_MS = 30_000;
+/** Below this width the layout stacks and the charts get shorter. */
+const COMPACT_PX = 600;
+/** The big chart's plot is the main column less the panel's padding and the y axis. */
+const CHART_CHROME_PX = 104;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** One signal per symbol, so new bars for one symbol redraw only its chart. */
+/** One signal per symbol, so new bars for one symbol redraw only its charts. */
 function seriesSignals() {
   const slots = new Map<string, Signal<Series | undefined>>();
   const slot = (symbol: string) => {
@@ -26,31 +39,119 @@ function seriesSignals() {
   };
 }
 
-export function App(props: { api: Api; live: LiveSource }) {
+/**
+ * How many points to ask the server for: about one per pixel of the widest chart. It changes only
+ * when the width does by a lot (a rotated phone), so a resized window does not refetch every frame.
+ */
+export function pointsFor(widthPx: number, current: number | undefined): number {
+  const wanted = Math.min(4000, Math.max(200, Math.round(widthPx)));
+  if (current !== undefined && wanted <= current * 1.25 && wanted >= current * 0.5) return current;
+  return wanted;
+}
+
+export interface AppProps {
+  api: Api;
+  live: LiveSource;
+  /** Names the live transport, for the connection indicator's tooltip. */
+  liveLabel?: string;
+  /** Default seconds between polls while the live connection is down; `?poll=` overrides. */
+  pollSeconds?: number;
+}
+
+export function App(props: AppProps) {
   const [config, setConfig] = createSignal<Config>();
+  const [view, setView] = createSignal<ViewState>();
   const [failure, setFailure] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
   const [latest, setLatest] = createSignal<ReadonlyMap<string, LatestRow>>(new Map());
   const [run, setRun] = createSignal<EtlRun | null>();
+  const [updatedAt, setUpdatedAt] = createSignal<number>();
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
+  const [polling, setPolling] = createSignal(false);
   const [now, setNow] = createSignal(Date.now());
+  // Until the main column is measured: the window less the page's side padding.
+  const [width, setWidth] = createSignal(typeof innerWidth === 'number' ? innerWidth - 64 : 1216);
+  const [system, setSystem] = createSignal(systemTheme());
   const series = seriesSignals();
+  let sync: Sync | undefined;
+  let defaults: ViewState | undefined;
 
   let unsubscribe: (() => void) | undefined;
+  let stopPolling: (() => void) | undefined;
   let disposed = false;
   const clock = setInterval(() => setNow(Date.now()), CLOCK_MS);
+  const scheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: light)') : undefined;
+  const onScheme = () => setSystem(systemTheme());
+  scheme?.addEventListener('change', onScheme);
   onCleanup(() => {
     disposed = true;
     clearInterval(clock);
+    scheme?.removeEventListener('change', onScheme);
     unsubscribe?.();
+    stopPolling?.();
   });
+
+  const theme = () => view()?.theme ?? system();
+  const palette = () => PALETTES[theme()];
+  const compact = () => width() < COMPACT_PX;
+  const update = (patch: Partial<ViewState>) => setView((v) => (v ? { ...v, ...patch } : v));
+
+  createEffect(() => {
+    document.documentElement.dataset.theme = theme();
+  });
+
+  // The view lives in the URL: replaced, not pushed, so Back leaves the dashboard as users expect.
+  createEffect(() => {
+    const v = view();
+    if (!v || !defaults) return;
+    const query = serializeView(v, defaults);
+    if (query !== location.search && !(query === '' && location.search === '?')) {
+      history.replaceState(history.state, '', `${location.pathname}${query}${location.hash}`);
+    }
+  });
+
+  /** The symbols whose bars are held: the watch list and the one in the big chart. */
+  const followed = createMemo(
+    () => {
+      const v = view();
+      const cfg = config();
+      if (!v || !cfg) return [];
+      return cfg.symbols.filter((s) => s === v.symbol || v.watch.includes(s));
+    },
+    [],
+    { equals: (a, b) => a.length === b.length && a.every((s, i) => s === b[i]) },
+  );
+
+  const [maxPoints, setMaxPoints] = createSignal<number>();
+  createEffect(() => setMaxPoints((current) => pointsFor(width() - CHART_CHROME_PX, current)));
+
+  let loaded: string | undefined;
+  /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
+  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions) {
+    const key = JSON.stringify([symbols, range, points]);
+    if (!sync || key === loaded) return;
+    loaded = key;
+    void sync.load(symbols, { span: RANGE_SECONDS[range], maxPoints: points }, options);
+  }
+
+  // A new range, watch list or resolution loads the windows anew.
+  createEffect(
+    on([followed, () => view()?.range, maxPoints], ([symbols, range, points]) => {
+      if (range !== undefined && points !== undefined) load(symbols, range, points, { first: untrack(view)!.symbol });
+    }),
+  );
 
   /** The initial answer and a live event may cross; an older run never replaces a newer one. */
   function applyRun(next: EtlRun | null) {
     const current = run();
     if (next === null && current) return;
     if (next && current && next.etl_run_id < current.etl_run_id) return;
-    setRun(next);
+    batch(() => {
+      setRun(next);
+      if (next?.finished_at && (next.status === 'succeeded' || next.status === 'partial')) {
+        setUpdatedAt((t) => Math.max(t ?? 0, Date.parse(next.finished_at!)));
+      }
+    });
   }
 
   async function start() {
@@ -63,10 +164,10 @@ export function App(props: { api: Api; live: LiveSource }) {
       return;
     }
     if (disposed) return;
-    setConfig(cfg);
+    defaults = defaultView(cfg.symbols, props.pollSeconds);
+    const initial = parseView(location.search, cfg.symbols, defaults);
 
-    const shown = new Set(cfg.symbols);
-    const sync = createSync(props.api, cfg.interval, {
+    sync = createSync(props.api, cfg.interval, {
       series: series.set,
       latest: (rows) => {
         setLatest(new Map(rows.map((r) => [r.symbol, r])));
@@ -75,28 +176,77 @@ export function App(props: { api: Api; live: LiveSource }) {
       error: (err) => setNotice(`Update failed: ${message(err)}`),
     });
 
-    // Runs at start and on every (re)connect: whatever landed while we were not listening.
+    // On every (re)connect and poll: whatever landed while we were not listening.
     const catchUp = () => {
-      void sync.refresh(cfg.symbols);
+      void sync!.refresh(followed());
       props.api.latestRun().then(applyRun, (err: unknown) => setNotice(`Update failed: ${message(err)}`));
     };
+    // The series are asked for before the page is built, so the server and the browser work at
+    // the same time: building a dozen charts would otherwise hold the requests back.
+    let latestRows: LatestRow[] | undefined;
+    try {
+      latestRows = await props.api.latest(cfg.interval);
+    } catch {
+      // The load below asks again, and reports what fails then.
+    }
+    if (disposed) return;
+    setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
+    load(cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)), initial.range, maxPoints()!, {
+      first: initial.symbol,
+      ...(latestRows ? { latest: latestRows } : {}),
+    });
 
+    const poller = createPoller(initial.poll * 1000, catchUp);
+    stopPolling = poller.stop;
+
+    unsubscribe?.();
     unsubscribe = props.live.subscribe(
       (bars) => {
         if (bars.interval !== cfg.interval) return;
-        const mine = bars.symbols === null ? cfg.symbols : bars.symbols.filter((s) => shown.has(s));
-        if (mine.length > 0) void sync.refresh(mine);
+        const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
+        setUpdatedAt(Date.now());
+        if (mine.length > 0) void sync!.refresh(mine);
       },
       applyRun,
       (s) => {
-        setStatus(s);
+        poller.status(s);
+        batch(() => {
+          setStatus(s);
+          setPolling(poller.polling());
+        });
         if (s === 'live') catchUp();
       },
     );
-    catchUp();
+    batch(() => {
+      setConfig(cfg);
+      setView(initial);
+    });
+    props.api.latestRun().then(applyRun, (err: unknown) => setNotice(`Update failed: ${message(err)}`));
   }
 
   void start();
+
+  const stale = (symbol: string) => {
+    const row = latest().get(symbol);
+    const cfg = config();
+    return !!row && !!cfg && isStale(row.asset_type, Date.parse(row.ts) / 1000, cfg.interval, now());
+  };
+
+  function exportDetail() {
+    const v = view();
+    const s = v && series.get(v.symbol);
+    if (!v || !s) return;
+    download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s));
+  }
+
+  const observeWidth = (el: HTMLElement) => {
+    const resize = new ResizeObserver(([entry]) => {
+      const w = Math.floor(entry?.contentRect.width ?? 0);
+      if (w > 0) setWidth(w);
+    });
+    resize.observe(el);
+    onCleanup(() => resize.disconnect());
+  };
 
   return (
     <>
@@ -110,19 +260,20 @@ export function App(props: { api: Api; live: LiveSource }) {
             </span>
           </Show>
         </div>
-        <div class="status">
-          <p data-testid="freshness" role="status" classList={{ failed: run()?.status === 'failed' }}>
-            {run() === undefined ? 'Checking the last ETL run…' : formatRun(run() ?? null, now())}
-          </p>
-          <p class="live">
-            <span class="sr-only">Live updates: </span>
-            <span data-testid="live-status" class={`live-${status()}`}>
-              {status()}
-            </span>
-          </p>
-        </div>
+        <Freshness
+          run={run()}
+          updatedAt={updatedAt()}
+          now={now()}
+          stale={followed().filter(stale)}
+          status={status()}
+          polling={polling()}
+          pollSeconds={view()?.poll ?? props.pollSeconds ?? 60}
+          liveLabel={props.liveLabel ?? 'server-sent events'}
+          theme={theme()}
+          onTheme={() => update({ theme: theme() === 'dark' ? 'light' : 'dark' })}
+        />
       </header>
-      <main>
+      <main ref={observeWidth}>
         <Show when={failure()}>
           {(msg) => (
             <div class="alert" role="alert">
@@ -140,23 +291,79 @@ export function App(props: { api: Api; live: LiveSource }) {
             </p>
           )}
         </Show>
-        <Show when={config()} fallback={<Show when={!failure()}><p class="muted">Loading…</p></Show>}>
-          {(cfg) => (
-            <ul class="grid" aria-label="Symbols">
-              <For each={cfg().symbols}>
-                {(symbol, i) => (
-                  <li>
-                    <SymbolCard
-                      id={`card-${i()}`}
-                      symbol={symbol}
-                      latest={latest().get(symbol)}
-                      series={series.get(symbol)}
-                    />
-                  </li>
-                )}
-              </For>
-            </ul>
-          )}
+        <Show
+          when={config() && view()}
+          fallback={
+            <Show when={!failure()}>
+              <p class="muted">Loading…</p>
+            </Show>
+          }
+        >
+          {(_ready) => {
+            const cfg = () => config()!;
+            const v = () => view()!;
+            return (
+              <>
+                <Toolbar
+                  symbols={cfg().symbols}
+                  view={v()}
+                  onChange={update}
+                />
+                <section class="panel" aria-labelledby="detail-title">
+                  <header class="panel-head">
+                    <h2 id="detail-title">
+                      {v().symbol}
+                      <span class="muted"> · {v().range}</span>
+                    </h2>
+                    <button type="button" onClick={exportDetail} data-testid="export-csv">
+                      Download CSV
+                    </button>
+                  </header>
+                  <DetailChart
+                    symbol={v().symbol}
+                    series={series.get(v().symbol)}
+                    assetType={latest().get(v().symbol)?.asset_type}
+                    chart={v().chart}
+                    overlays={v().overlays}
+                    panes={v().panes}
+                    palette={palette()}
+                    compact={compact()}
+                  />
+                </section>
+                <section aria-labelledby="watch-title">
+                  <h2 id="watch-title" class="section-title">
+                    Watch list
+                  </h2>
+                  <ul class="grid" aria-labelledby="watch-title">
+                    <For each={v().watch}>
+                      {(symbol) => (
+                        <li>
+                          <SymbolCard
+                            symbol={symbol}
+                            latest={latest().get(symbol)}
+                            series={series.get(symbol)}
+                            range={v().range}
+                            palette={palette()}
+                            selected={v().symbol === symbol}
+                            stale={stale(symbol)}
+                            onSelect={() => update({ symbol })}
+                          />
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </section>
+                <Compare
+                  symbols={v().watch}
+                  series={v().watch.map((s) => series.get(s)).filter((s): s is Series => s !== undefined)}
+                  span={RANGE_SECONDS[v().range]}
+                  range={v().range}
+                  palette={palette()}
+                  compact={compact()}
+                />
+              </>
+            );
+          }}
         </Show>
       </main>
     </>

@@ -1,49 +1,103 @@
-import { Show } from 'solid-js';
-import { direction, formatChange, formatPrice, formatTime } from './format.ts';
-import { PriceChart } from './PriceChart.tsx';
+import { createMemo, Show } from 'solid-js';
+import { Chart } from './Chart.tsx';
+import { columnData, sparkSpec } from './charts.ts';
+import { formatPct, formatPrice, formatTime } from './format.ts';
+import { kpi } from './kpi.ts';
+import { isoFromEpochSeconds } from './series.ts';
+import type { Palette } from './theme.ts';
 import type { LatestRow, Series } from './types.ts';
 
-const ARROW = { up: '▲', down: '▼', flat: '■' } as const;
+const SPARK_HEIGHT = 56;
 
-/** One configured symbol: its newest price and change, and its chart. */
-export function SymbolCard(props: { id: string; symbol: string; latest: LatestRow | undefined; series: Series | undefined }) {
-  const dir = () => direction(props.latest?.change ?? null);
+export interface SymbolCardProps {
+  symbol: string;
+  latest: LatestRow | undefined;
+  series: Series | undefined;
+  range: string;
+  palette: Palette;
+  selected: boolean;
+  stale: boolean;
+  onSelect: () => void;
+}
+
+/** A watch-list KPI card: last price, change over the range, high/low, volatility, and a sparkline. */
+export function SymbolCard(props: SymbolCardProps) {
+  const figures = createMemo(() => kpi(props.series));
+  const up = createMemo(() => {
+    const change = figures()?.changePct ?? null;
+    return change === null ? null : change >= 0;
+  });
+  const spec = createMemo(() => sparkSpec(props.palette, up()));
+  const data = createMemo(() => columnData(props.series, spec().columns));
+  const currency = () => props.latest?.currency ?? null;
+  const newest = () => {
+    const ts = props.series?.ts;
+    return ts && ts.length > 0 ? isoFromEpochSeconds(ts[ts.length - 1]!) : props.latest?.ts;
+  };
 
   return (
-    <article class="card" aria-labelledby={props.id}>
+    <article class="card" classList={{ selected: props.selected, stale: props.stale }} aria-label={`${props.symbol} summary`}>
       <header class="card-head">
-        <h2 id={props.id}>{props.symbol}</h2>
-        <Show when={props.latest}>
-          {(row) => (
-            <span class="meta">
-              {row().asset_type}
-              <Show when={row().exchange}>{(exchange) => <> · {exchange()}</>}</Show>
-            </span>
-          )}
-        </Show>
+        <h2>
+          <button type="button" class="symbol-button" aria-pressed={props.selected} onClick={() => props.onSelect()}>
+            {props.symbol}
+          </button>
+        </h2>
+        <span class="meta">
+          {props.latest?.asset_type ?? ''}
+          <Show when={props.latest?.exchange}>{(exchange) => <> · {exchange()}</>}</Show>
+        </span>
       </header>
-      <Show when={props.latest} fallback={<p class="quote muted">—</p>}>
-        {(row) => (
+      <Show when={figures()} fallback={<p class="quote muted">{props.series ? 'No bars in this range' : 'Loading…'}</p>}>
+        {(f) => (
           <>
             <p class="quote">
-              <span class="price">{formatPrice(row().close, row().currency)}</span>
-              <span class={`change ${dir() ?? ''}`}>
-                <Show when={dir()}>{(d) => <span aria-hidden="true">{ARROW[d()]} </span>}</Show>
-                {formatChange(row().change, row().change_pct, row().close)}
+              <span class="price">{formatPrice(f().last, currency())}</span>
+              <span class={`change ${up() === null ? '' : up() ? 'up' : 'down'}`}>
+                <span class="sr-only">{props.range} change </span>
+                <Show when={up() !== null}>
+                  <span aria-hidden="true">{up() ? '▲ ' : '▼ '}</span>
+                </Show>
+                {formatPct(f().changePct)}
               </span>
             </p>
-            <p class="asof muted">
-              bar of <time datetime={row().ts}>{formatTime(row().ts)}</time>
-            </p>
+            <dl class="kpis">
+              <div>
+                <dt>{props.range} high</dt>
+                <dd>{formatPrice(f().high, currency())}</dd>
+              </div>
+              <div>
+                <dt>{props.range} low</dt>
+                <dd>{formatPrice(f().low, currency())}</dd>
+              </div>
+              <div>
+                <dt title="Standard deviation of the last 20 bars' log returns">Volatility</dt>
+                <dd>{f().volatilityPct === null ? '—' : `${f().volatilityPct!.toFixed(2)}%`}</dd>
+              </div>
+            </dl>
           </>
         )}
       </Show>
-      <div class="chart-box">
-        <PriceChart symbol={props.symbol} series={props.series} />
-        <Show when={(props.series?.ts.length ?? 0) === 0}>
-          <p class="placeholder muted">{props.series ? 'No bars yet' : 'Loading…'}</p>
+      <Chart
+        testid={`chart-${props.symbol}`}
+        label={`${props.symbol}: close over ${props.range}`}
+        height={SPARK_HEIGHT}
+        options={() => spec().options}
+        data={data()}
+        class="spark"
+      />
+      <p class="asof muted">
+        <Show when={newest()} fallback={<>&nbsp;</>}>
+          {(ts) => (
+            <>
+              <Show when={props.stale}>
+                <span class="stale-tag">stale</span>{' '}
+              </Show>
+              bar of <time datetime={ts()}>{formatTime(ts())}</time>
+            </>
+          )}
         </Show>
-      </div>
+      </p>
     </article>
   );
 }

@@ -23,40 +23,6 @@ export function formatPrice(value: number, currency: string | null, locale?: Loc
   return iso || currency === null ? text : `${text} ${currency}`;
 }
 
-export type Direction = 'up' | 'down' | 'flat';
-
-export function direction(change: number | null): Direction | undefined {
-  if (change === null) return undefined;
-  return change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-}
-
-/**
- * "+1.23 (+0.45%)", with as many decimals as the price itself; either part is left out when the
- * source has no previous close.
- */
-export function formatChange(change: number | null, changePct: number | null, price: number, locale?: Locale): string {
-  const parts: string[] = [];
-  if (change !== null) {
-    const digits = fractionDigits(price);
-    parts.push(
-      new Intl.NumberFormat(locale, {
-        signDisplay: 'exceptZero',
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      }).format(change),
-    );
-  }
-  if (changePct !== null) {
-    const pct = new Intl.NumberFormat(locale, {
-      signDisplay: 'exceptZero',
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-    }).format(changePct);
-    parts.push(parts.length > 0 ? `(${pct}%)` : `${pct}%`);
-  }
-  return parts.length > 0 ? parts.join(' ') : '—';
-}
-
 export function formatTime(iso: string, locale?: Locale): string {
   return new Date(iso).toLocaleString(locale, {
     month: 'short',
@@ -84,4 +50,33 @@ export function formatRun(run: EtlRun | null, now: number, locale?: Locale): str
   const when = `${formatTime(run.finished_at, locale)} (${formatAgo(run.finished_at, now)})`;
   const line = `Last ETL run ${run.status} at ${when}`;
   return run.error === null ? line : `${line}: ${run.error}`;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+/** Legends reformat on every mouse move, so formatters are built once per shape. */
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, options)));
+  return f;
+}
+
+/** A price-like number with as many decimals as its size needs (or `digits`). */
+export function formatNumber(value: number, digits = fractionDigits(value), locale?: Locale): string {
+  return numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+export function formatVolume(value: number, locale?: Locale): string {
+  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}
+
+/** "+1.23%", "−0.40%", "0.00%"; a dash when unknown. */
+export function formatPct(value: number | null, locale?: Locale): string {
+  if (value === null) return '—';
+  return `${numberFormat(locale, { signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}%`;
+}
+
+/** "Updated 3 min ago": when data last landed, from a live event or a successful run's end. */
+export function formatUpdated(atMs: number, now: number): string {
+  return `Updated ${formatAgo(new Date(atMs).toISOString(), now)}`;
 }

@@ -4,8 +4,8 @@ import type { BarsEvent, EtlRun } from './types.ts';
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 /**
- * Where "new bars landed" and "a run finished" come from. The Node server pushes them as
- * server-sent events; a Supabase Realtime adapter can implement the same interface.
+ * Where "new bars landed" and "a run finished" come from: server-sent events from the Node server
+ * (below) or Supabase Realtime (live-supabase.ts), with `createPoller` as the fallback while down.
  * `onStatus('live')` after `'offline'` means the connection came back and the caller should catch up.
  */
 export interface LiveSource {
@@ -82,5 +82,35 @@ export function createSseSource(url = '/api/stream', options: SseOptions = {}): 
         source?.close();
       };
     },
+  };
+}
+
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(id: unknown): void;
+}
+
+const realTimers: Timers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (id) => clearInterval(id as ReturnType<typeof setInterval>),
+};
+
+/**
+ * The fallback while the live connection is down: calls `tick` (fetch whatever is new) every
+ * `intervalMs` until the status is 'live' again. Fed every status change of the live source.
+ */
+export function createPoller(intervalMs: number, tick: () => void, timers: Timers = realTimers) {
+  let timer: unknown;
+  const stop = () => {
+    if (timer !== undefined) timers.clearInterval(timer);
+    timer = undefined;
+  };
+  return {
+    status(s: LiveStatus) {
+      if (s === 'live') stop();
+      else if (timer === undefined) timer = timers.setInterval(tick, intervalMs);
+    },
+    stop,
+    polling: () => timer !== undefined,
   };
 }

@@ -1,4 +1,3 @@
-import type uPlot from 'uplot';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series } from './types.ts';
 
 export function emptySeries(symbol: string): Series {
@@ -42,7 +41,18 @@ export function isoFromEpochSeconds(sec: number): string {
   return new Date(sec * 1000).toISOString();
 }
 
-/** What the price chart draws, in uPlot's column order: time, close, SMA 20. */
-export function priceChartData(s: Series | undefined): uPlot.AlignedData {
-  return s ? [s.ts, s.close, s.sma_20] : [[], [], []];
+/** The rows at or after `from` (epoch seconds); the same series when nothing is older. */
+export function trimBefore(s: Series, from: number): Series {
+  let i = 0;
+  while (i < s.ts.length && s.ts[i]! < from) i++;
+  if (i === 0) return s;
+  const out = { symbol: s.symbol, ts: s.ts.slice(i) } as Series;
+  for (const c of PRICE_COLUMNS) out[c] = s[c].slice(i);
+  for (const c of NULLABLE_COLUMNS) out[c] = s[c].slice(i);
+  return out;
+}
+
+/** Where a window of `span` seconds ending at `newest` starts; undefined for the whole history. */
+export function windowStart(newest: number | undefined, span: number | null): number | undefined {
+  return span === null || newest === undefined ? undefined : newest - span;
 }

@@ -1,9 +1,25 @@
-import type { Api } from './api.ts';
-import { isoFromEpochSeconds, lastTs, mergeSeries } from './series.ts';
+import type { Api, SeriesQuery } from './api.ts';
+import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from './series.ts';
 import type { LatestRow, Series } from './types.ts';
 
-/** The server downsamples to this many points; enough for a card-sized chart. */
-export const MAX_POINTS = 1000;
+/** The series API takes at most this many symbols per request. */
+const SYMBOLS_PER_REQUEST = 50;
+
+/**
+ * What the charts show: `span` seconds back from each symbol's newest bar (null: all of it), with the
+ * server downsampling to `maxPoints` per symbol, about one point per pixel of the widest chart.
+ */
+export interface SyncWindow {
+  span: number | null;
+  maxPoints: number;
+}
+
+export interface LoadOptions {
+  /** The symbol in the big chart: asked for on its own, so it is drawn without waiting for the rest. */
+  first?: string;
+  /** The newest rows, when the caller has them already: the requests then go out at once. */
+  latest?: LatestRow[];
+}
 
 export interface SyncSink {
   series(symbol: string, series: Series): void;
@@ -13,60 +29,132 @@ export interface SyncSink {
 
 export interface Sync {
   /**
-   * Brings the given symbols up to date and refetches the latest prices. A symbol with no bars yet
-   * gets its whole (downsampled) series; otherwise only bars from its newest one on, inclusive,
-   * because that bar may have been revised. Resolves once everything asked for so far is applied.
+   * Sets the window and the symbols followed, then loads every one of them anew. Bars held from an
+   * earlier window are dropped once the new answer arrives, so the charts never go blank meanwhile.
+   */
+  load(symbols: readonly string[], window: SyncWindow, options?: LoadOptions): Promise<void>;
+  /**
+   * Brings followed symbols up to date: only bars from each one's newest held bar on, inclusive,
+   * because that bar may have been revised; a symbol not held yet gets its whole window. Resolves
+   * once everything asked for so far is applied.
    */
   refresh(symbols: readonly string[]): Promise<void>;
   /** The merged series held for a symbol. */
   get(symbol: string): Series | undefined;
 }
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
- * Keeps the dashboard's copy of each series. Refreshes run one at a time, and requests arriving
- * meanwhile are folded into the next one, so a slow, stale answer can never overwrite a newer one.
+ * Keeps the dashboard's copy of each series. Fetches run one at a time, and requests arriving
+ * meanwhile are folded into the next one, so a slow, stale answer can never overwrite a newer one;
+ * a new window supersedes every refresh still waiting.
  */
 export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string, sink: SyncSink): Sync {
-  const held = new Map<string, Series>();
+  let window: SyncWindow = { span: null, maxPoints: 1000 };
+  let followed = new Set<string>();
+  let held = new Map<string, Series>();
   const pending = new Set<string>();
+  let reload = false;
+  let loadOptions: LoadOptions = {};
   let running: Promise<void> | undefined;
 
-  async function fetchNew(symbols: string[]): Promise<void> {
+  /**
+   * Groups symbols that share a `from`, so a watch list costs a request or two, not one per symbol;
+   * `alone` gets a request of its own. One promise per request, to apply each as it arrives.
+   */
+  function fetchGrouped(froms: Map<string, number | undefined>, alone?: string): Array<Promise<Series[]>> {
     const byFrom = new Map<number | undefined, string[]>();
-    for (const symbol of symbols) {
-      const from = lastTs(held.get(symbol));
-      byFrom.set(from, [...(byFrom.get(from) ?? []), symbol]);
+    const queries: SeriesQuery[] = [];
+    const query = (symbols: string[], from: number | undefined): SeriesQuery => ({
+      symbols,
+      interval,
+      maxPoints: window.maxPoints,
+      ...(from === undefined ? {} : { from: isoFromEpochSeconds(from) }),
+    });
+    for (const [symbol, from] of froms) {
+      if (symbol === alone) queries.push(query([symbol], from));
+      else byFrom.set(from, [...(byFrom.get(from) ?? []), symbol]);
     }
-    const answers = await Promise.all([
-      api.latest(interval),
-      ...[...byFrom].map(([from, group]) =>
-        api.series({
-          symbols: group,
-          interval,
-          maxPoints: MAX_POINTS,
-          ...(from === undefined ? {} : { from: isoFromEpochSeconds(from) }),
-        }),
-      ),
-    ]);
-    const [rows, ...seriesLists] = answers as [LatestRow[], ...Series[][]];
-    const asked = new Set(symbols);
-    for (const incoming of seriesLists.flat()) {
-      if (!asked.has(incoming.symbol)) continue;
+    for (const [from, group] of byFrom) {
+      for (const symbols of chunks(group, SYMBOLS_PER_REQUEST)) queries.push(query(symbols, from));
+    }
+    return queries.map((q) => api.series(q));
+  }
+
+  /** Whole windows: the newest bar of each symbol anchors its window, so a closed market still shows its last session. */
+  async function fetchWindows(symbols: readonly string[], into: Map<string, Series>, options: LoadOptions = {}): Promise<void> {
+    const rows = options.latest ?? (await api.latest(interval));
+    sink.latest(rows);
+    const newest = new Map(rows.map((r) => [r.symbol, Date.parse(r.ts) / 1000]));
+    const froms = new Map(symbols.map((s) => [s, windowStart(newest.get(s), window.span)]));
+    const requests = fetchGrouped(froms, options.first);
+    const apply = (answers: Series[]) => {
+      for (const incoming of answers) {
+        if (!froms.has(incoming.symbol)) continue;
+        const series = mergeSeries(undefined, incoming);
+        into.set(incoming.symbol, series);
+        sink.series(incoming.symbol, series);
+      }
+    };
+    await Promise.all(requests.map((r) => r.then(apply)));
+    for (const symbol of symbols) {
+      if (into.has(symbol)) continue;
+      const empty = emptySeries(symbol);
+      into.set(symbol, empty);
+      sink.series(symbol, empty);
+    }
+  }
+
+  async function fetchNew(symbols: readonly string[]): Promise<void> {
+    const froms = new Map(symbols.map((s) => [s, lastTs(held.get(s))]));
+    const [rows, answers] = await Promise.all([api.latest(interval), Promise.all(fetchGrouped(froms))]);
+    for (const incoming of answers.flat()) {
+      if (!froms.has(incoming.symbol)) continue;
       const merged = mergeSeries(held.get(incoming.symbol), incoming);
-      held.set(incoming.symbol, merged);
-      sink.series(incoming.symbol, merged);
+      const from = windowStart(lastTs(merged), window.span);
+      // The window slides with the newest bar, so an all-day session holds no more than the first load.
+      const shown = from === undefined ? merged : trimBefore(merged, from);
+      held.set(incoming.symbol, shown);
+      sink.series(incoming.symbol, shown);
     }
     sink.latest(rows);
   }
 
-  async function drain(): Promise<void> {
-    while (pending.size > 0) {
-      const batch = [...pending];
+  async function step(): Promise<void> {
+    if (reload) {
+      reload = false;
       pending.clear();
+      const fresh = new Map<string, Series>();
       try {
-        await fetchNew(batch);
+        const options = loadOptions;
+        // Prefetched rows are good for this load only; later ones ask anew.
+        loadOptions = { ...options, latest: undefined };
+        await fetchWindows([...followed], fresh, options);
+      } finally {
+        // Whatever arrived is on the charts already; a failed part keeps its old rows until the next try.
+        held = new Map([...held, ...fresh]);
+      }
+      return;
+    }
+    const batch = [...pending].filter((s) => followed.has(s));
+    pending.clear();
+    const known = batch.filter((s) => held.has(s));
+    const unknown = batch.filter((s) => !held.has(s));
+    if (unknown.length > 0) await fetchWindows(unknown, held);
+    if (known.length > 0) await fetchNew(known);
+  }
+
+  async function drain(): Promise<void> {
+    while (reload || pending.size > 0) {
+      try {
+        await step();
       } catch (err) {
-        // Not retried here: the next bars event or reconnect asks again from the newest bar held.
+        // Not retried here: the next bars event, poll or reconnect asks again from the newest bar held.
         sink.error(err);
       }
     }
@@ -74,12 +162,24 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     running = undefined;
   }
 
+  function kick(): Promise<void> {
+    // drain() always awaits before clearing `running`, so this assignment happens first.
+    if (!running && (reload || pending.size > 0)) running = drain();
+    return running ?? Promise.resolve();
+  }
+
   return {
+    load(symbols, next, options = {}) {
+      window = next;
+      loadOptions = options;
+      followed = new Set(symbols);
+      reload = followed.size > 0;
+      if (!reload) held = new Map();
+      return kick();
+    },
     refresh(symbols) {
-      for (const s of symbols) pending.add(s);
-      // drain() always awaits before clearing `running`, so this assignment happens first.
-      if (!running && pending.size > 0) running = drain();
-      return running ?? Promise.resolve();
+      for (const s of symbols) if (followed.has(s)) pending.add(s);
+      return kick();
     },
     get: (symbol) => held.get(symbol),
   };

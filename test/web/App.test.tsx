@@ -1,0 +1,229 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-library';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { Api, SeriesQuery } from '../../web/src/api.ts';
+import { App } from '../../web/src/App.tsx';
+import type { LiveSource, LiveStatus } from '../../web/src/live.ts';
+import { emptySeries } from '../../web/src/series.ts';
+import type { BarsEvent, EtlRun, LatestRow, Series } from '../../web/src/types.ts';
+import { FakeUPlot } from './fake-uplot.ts';
+
+vi.mock('uplot', async () => ({ default: (await import('./fake-uplot.ts')).FakeUPlot }));
+
+const H = 3600;
+const T0 = Date.parse('2026-08-24T12:00:00Z') / 1000;
+const iso = (sec: number) => new Date(sec * 1000).toISOString();
+
+/** A market in memory: hourly bars per symbol up to `newest`, served like the Node server's read API. */
+function fakeMarket() {
+  const newest: Record<string, number> = { AAPL: T0 - 2 * H, 'BTC/USD': T0 };
+  const price = (symbol: string, ts: number) => (symbol === 'AAPL' ? 300 : 60_000) + (0.1 * (ts - T0)) / H;
+  const queries: SeriesQuery[] = [];
+  const run: EtlRun = {
+    etl_run_id: 1, started_at: iso(T0), finished_at: iso(T0 + 60), status: 'succeeded', trigger: 'startup',
+    bars_upserted: 10, credits_used: 2, error: null,
+  };
+  const bars = (symbol: string, from: number, to: number): Series => {
+    const s = emptySeries(symbol);
+    for (let t = Math.ceil(from / H) * H; t <= to; t += H) {
+      const c = price(symbol, t);
+      s.ts.push(t);
+      s.open.push(c - 1);
+      s.high.push(c + 2);
+      s.low.push(c - 2);
+      s.close.push(c);
+      s.volume.push(symbol === 'AAPL' ? 1000 : null);
+      for (const col of ['sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14', 'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20'] as const) {
+        s[col].push(col === 'volatility_20' ? 0.01 : c);
+      }
+    }
+    return s;
+  };
+  const api: Api = {
+    config: async () => ({ symbols: ['AAPL', 'BTC/USD'], interval: '1h', simulated: true }),
+    latest: async () =>
+      Object.entries(newest).map(([symbol, ts]): LatestRow => ({
+        symbol, asset_type: symbol === 'AAPL' ? 'stock' : 'crypto', exchange: null, currency: 'USD',
+        ts: iso(ts), close: price(symbol, ts), change: 1, change_pct: 0.5,
+      })),
+    series: async (q) => {
+      queries.push(q);
+      return q.symbols.map((s) => bars(s, q.from ? Date.parse(q.from) / 1000 : T0 - 2000 * H, newest[s]!));
+    },
+    latestRun: async () => run,
+  };
+  return { api, newest, queries };
+}
+
+/** A live source the test drives by hand. */
+function fakeLive() {
+  let handlers: { bars: (e: BarsEvent) => void; run: (r: EtlRun) => void; status: (s: LiveStatus) => void } | undefined;
+  const live: LiveSource = {
+    subscribe(bars, run, status) {
+      handlers = { bars, run, status };
+      status('connecting');
+      return () => (handlers = undefined);
+    },
+  };
+  return {
+    live,
+    emit: () => handlers!,
+    connected: () => handlers !== undefined,
+  };
+}
+
+const lastTsOf = (testId: string) => screen.getByTestId(testId).getAttribute('data-last-ts');
+
+beforeEach(() => {
+  FakeUPlot.instances = [];
+  history.replaceState(null, '', '/');
+  vi.stubGlobal(
+    'ResizeObserver',
+    class {
+      observe() {}
+      disconnect() {}
+    },
+  );
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('App', () => {
+  test('draws a card per watched symbol and the big chart, each marked with its newest bar', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    expect(lastTsOf('chart-AAPL')).toBe(iso(T0 - 2 * H));
+    expect(screen.getByTestId('chart-detail').dataset.symbol).toBe('AAPL');
+    expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H));
+    expect(screen.getByTestId('simulated-badge').textContent).toBe('simulated data');
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/succeeded/));
+    // The default range is one month back from each symbol's own newest bar.
+    expect(market.queries[0]!.from).toBe(iso(T0 - 2 * H - 30 * 86_400));
+  });
+
+  test('merges a live update into the charts without reloading the window', async () => {
+    const market = fakeMarket();
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    const pointsBefore = Number(screen.getByTestId('chart-BTC/USD').dataset.points);
+    market.queries.length = 0;
+
+    market.newest['BTC/USD'] = T0 + H;
+    live.emit().bars({ interval: '1h', symbols: ['BTC/USD'], max_ts: iso(T0 + H) });
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + H)));
+    // Only what is new was asked for, from the newest bar held; the window slid by one bar.
+    expect(market.queries).toEqual([{ symbols: ['BTC/USD'], interval: '1h', maxPoints: expect.any(Number), from: iso(T0) }]);
+    expect(Number(screen.getByTestId('chart-BTC/USD').dataset.points)).toBe(pointsBefore);
+    expect(lastTsOf('chart-AAPL')).toBe(iso(T0 - 2 * H));
+  });
+
+  test('after a reconnect it fetches what it missed', async () => {
+    const market = fakeMarket();
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(live.connected()).toBe(true));
+    live.emit().status('live');
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    expect(screen.getByTestId('live-status').textContent).toBe('live');
+
+    live.emit().status('offline');
+    await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('offline'));
+    market.newest['BTC/USD'] = T0 + 3 * H;
+    market.newest.AAPL = T0 + H;
+    live.emit().status('live');
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + 3 * H)));
+    await waitFor(() => expect(lastTsOf('chart-AAPL')).toBe(iso(T0 + H)));
+  });
+
+  test('switching range refetches the new window and puts it in the URL', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    market.queries.length = 0;
+    fireEvent.click(screen.getByTestId('range-1D').querySelector('input')!);
+    await waitFor(() => expect(screen.getByTestId('chart-BTC/USD').dataset.firstTs).toBe(iso(T0 - 24 * H)));
+    expect(market.queries.map((q) => q.from)).toEqual(expect.arrayContaining([iso(T0 - 24 * H), iso(T0 - 26 * H)]));
+    expect(location.search).toBe('?range=1D');
+  });
+
+  test('picking a symbol shows it in the big chart; the view comes back from the URL', async () => {
+    history.replaceState(null, '', '/?chart=candles&range=1W');
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    expect((screen.getByTestId('chart-candles').querySelector('input') as HTMLInputElement).checked).toBe(true);
+    fireEvent.change(screen.getByTestId('symbol-picker'), { target: { value: 'BTC/USD' } });
+    await waitFor(() => expect(screen.getByTestId('chart-detail').dataset.symbol).toBe('BTC/USD'));
+    expect(lastTsOf('chart-detail')).toBe(iso(T0));
+    expect(location.search).toBe('?symbol=BTC/USD&range=1W&chart=candles');
+  });
+
+  test('the CSV download holds exactly the rows the big chart shows', async () => {
+    const market = fakeMarket();
+    const blobs: Blob[] = [];
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: (b: Blob) => (blobs.push(b), 'blob:csv'), revokeObjectURL: () => {} }));
+    const names: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    });
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    fireEvent.click(screen.getByTestId('export-csv'));
+    expect(names).toEqual(['market-pulse_AAPL_1M_2026-08-24T1000.csv']);
+    const text = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.readAsText(blobs[0]!);
+    });
+    const lines = text.trimEnd().split('\r\n');
+    const chart = screen.getByTestId('chart-detail');
+    expect(lines).toHaveLength(Number(chart.dataset.points) + 1);
+    expect(lines[1]!.split(',')[0]).toBe(chart.dataset.firstTs);
+    expect(lines.at(-1)!.split(',')[0]).toBe(chart.dataset.lastTs);
+  });
+
+  test('the comparison names the best and worst performer', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(screen.getByTestId('chart-compare').dataset.symbols).toBe('AAPL,BTC/USD'));
+    const performers = screen.getByTestId('performers').textContent!;
+    // Both climb 0.1 an hour; from a far lower price AAPL climbs further in percent.
+    expect(performers).toMatch(/Best\s*AAPL/);
+    expect(performers).toMatch(/Worst\s*BTC\/USD/);
+  });
+
+  test('warns when the newest bars are older than the interval and market hours allow', async () => {
+    const market = fakeMarket();
+    vi.spyOn(Date, 'now').mockReturnValue((T0 + 3 * H) * 1000);
+    const { unmount } = render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    // BTC/USD's bar closed 2 h ago, AAPL's before Monday's open, 1.5 trading hours ago: both fresh.
+    expect(screen.queryByTestId('stale-warning')).toBeNull();
+    unmount();
+
+    vi.spyOn(Date, 'now').mockReturnValue((T0 + 6 * H) * 1000);
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(screen.getByTestId('stale-warning').textContent).toMatch(/AAPL, BTC\/USD/));
+  });
+
+  test('the theme toggle switches the page and the charts, and is remembered in the URL', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    const before = document.documentElement.dataset.theme;
+    const detail = FakeUPlot.byTestId('chart-detail');
+    fireEvent.click(screen.getByTestId('theme-toggle'));
+    const after = before === 'dark' ? 'light' : 'dark';
+    expect(document.documentElement.dataset.theme).toBe(after);
+    expect(location.search).toBe(`?theme=${after}`);
+    // Canvas colours are options, so the chart was built anew.
+    expect(detail!.destroyed).toBe(true);
+    expect(FakeUPlot.byTestId('chart-detail')).toBeDefined();
+  });
+});

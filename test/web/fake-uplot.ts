@@ -1,0 +1,58 @@
+/**
+ * A stand-in for uPlot in jsdom, which has no canvas: it keeps what it is given and runs the draw
+ * hooks on every `setData`, as uPlot does after painting, so components behave as in a browser.
+ */
+
+type Hook = (u: FakeUPlot) => void;
+interface Options {
+  hooks?: { draw?: Hook[] };
+  series: unknown[];
+  width: number;
+  height: number;
+}
+
+export class FakeUPlot {
+  static instances: FakeUPlot[] = [];
+  static paths = { bars: () => () => null };
+
+  data: unknown[][] = [];
+  destroyed = false;
+  cursor: { idx: number | null } = { idx: null };
+  scales = { x: { distr: 2 } };
+  over = { clientHeight: 100 };
+  width: number;
+
+  constructor(
+    readonly opts: Options,
+    data: unknown[][],
+    readonly root: HTMLElement,
+  ) {
+    this.width = opts.width;
+    FakeUPlot.instances.push(this);
+    this.setData(data);
+  }
+
+  setData(data: unknown[][]) {
+    this.data = data;
+    for (const hook of this.opts.hooks?.draw ?? []) hook(this);
+  }
+
+  setSize(size: { width: number }) {
+    this.width = size.width;
+  }
+
+  setCursor() {}
+
+  valToPos(v: number) {
+    return v;
+  }
+
+  destroy() {
+    this.destroyed = true;
+  }
+
+  /** The live chart whose root has this test id. */
+  static byTestId(id: string): FakeUPlot | undefined {
+    return FakeUPlot.instances.find((u) => !u.destroyed && u.root.dataset.testid === id);
+  }
+}

@@ -1,0 +1,73 @@
+import { createMemo, Show } from 'solid-js';
+import { Chart } from './Chart.tsx';
+import { columnData, macdSpec, priceSpec, rsiSpec } from './charts.ts';
+import type { Palette } from './theme.ts';
+import type { AssetType, Series } from './types.ts';
+import type { ChartKind, Overlay, Pane } from './view.ts';
+
+export interface DetailChartProps {
+  symbol: string;
+  series: Series | undefined;
+  assetType: AssetType | undefined;
+  chart: ChartKind;
+  overlays: readonly Overlay[];
+  panes: readonly Pane[];
+  palette: Palette;
+  compact: boolean;
+}
+
+/**
+ * The focused symbol: price (line or candles) with overlays and volume, then the RSI and MACD panes.
+ * Every pane shares one crosshair; each legend shows the values under it.
+ */
+export function DetailChart(props: DetailChartProps) {
+  const price = createMemo(() =>
+    priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette),
+  );
+  const rsi = createMemo(() => rsiSpec(props.palette));
+  const macd = createMemo(() => macdSpec(props.palette));
+  const priceData = createMemo(() => columnData(props.series, price().columns));
+  const rsiData = createMemo(() => columnData(props.series, rsi().columns));
+  const macdData = createMemo(() => columnData(props.series, macd().columns));
+  const describe = () =>
+    `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +
+    `${props.assetType === 'stock' ? ' with volume' : ''}. Arrow keys move the crosshair.`;
+
+  return (
+    <div class="detail">
+      <Chart
+        testid="chart-detail"
+        label={describe()}
+        height={props.compact ? 240 : 320}
+        options={() => price().options}
+        data={priceData()}
+        attrs={{ 'data-symbol': props.symbol }}
+        keyboard
+      />
+      <Show when={props.panes.includes('rsi')}>
+        <Chart
+          testid="chart-rsi"
+          label={`${props.symbol}: RSI 14`}
+          height={props.compact ? 90 : 110}
+          options={() => rsi().options}
+          data={rsiData()}
+          attrs={{ 'data-symbol': props.symbol }}
+          keyboard
+          class="pane"
+        />
+      </Show>
+      <Show when={props.panes.includes('macd')}>
+        <Chart
+          testid="chart-macd"
+          label={`${props.symbol}: MACD 12/26/9`}
+          height={props.compact ? 100 : 120}
+          options={() => macd().options}
+          data={macdData()}
+          attrs={{ 'data-symbol': props.symbol }}
+          keyboard
+          class="pane"
+        />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { type Api, createApi } from './api.ts';
+import { createSseSource, type LiveSource } from './live.ts';
+
+/** Where the dashboard reads and listens: the Node server (HTTP + SSE), or Supabase (RPC + Realtime). */
+export interface Backend {
+  api: Api;
+  live: LiveSource;
+  /** Names the live transport in the connection indicator's tooltip. */
+  label: string;
+}
+
+export interface BackendEnv {
+  VITE_SUPABASE_URL?: string;
+  VITE_SUPABASE_PUBLISHABLE_KEY?: string;
+  VITE_MARKET_SYMBOLS?: string;
+  VITE_MARKET_INTERVAL?: string;
+}
+
+export async function openBackend(env: BackendEnv): Promise<Backend> {
+  const url = env.VITE_SUPABASE_URL;
+  const key = env.VITE_SUPABASE_PUBLISHABLE_KEY;
+  if (url && key) {
+    const { connectSupabase } = await import('./supabase.ts');
+    const symbols = (env.VITE_MARKET_SYMBOLS ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+    return await connectSupabase(url, key, env.VITE_MARKET_INTERVAL ?? '1h', symbols);
+  }
+  return { api: createApi(), live: createSseSource('/api/stream'), label: 'server-sent events' };
+}

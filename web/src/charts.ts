@@ -1,0 +1,254 @@
+import uPlot from 'uplot';
+import type { ChartOptions } from './Chart.tsx';
+import { formatNumber, formatVolume } from './format.ts';
+import type { Rebased } from './rebase.ts';
+import type { Palette } from './theme.ts';
+import type { AssetType, NullableColumn, PriceColumn, Series } from './types.ts';
+import type { ChartKind, Overlay } from './view.ts';
+
+/**
+ * Chart definitions: each builds uPlot options and, from the same column list, the data arrays in
+ * the same order, so a view change can never pair options with data of another shape.
+ */
+
+/** A series column, or the MACD histogram split by sign so each half gets its colour. */
+export type Column = PriceColumn | NullableColumn | 'macd_up' | 'macd_down';
+
+export interface ChartSpec {
+  options: ChartOptions;
+  columns: Column[];
+}
+
+/** Every pane of the detail chart moves its crosshair together. */
+export const DETAIL_SYNC = 'detail';
+/** Same y-axis width in every pane, so their plot areas line up. */
+const AXIS_SIZE = 80;
+
+/** Tick labels with as many decimals as the tick spacing needs: "136,000", "0.0125". */
+const tickValues = (_u: uPlot, ticks: number[], _axis: number, _space: number, incr: number) =>
+  ticks.map((v) => formatNumber(v, Math.min(8, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9)))));
+
+export function columnData(s: Series | undefined, columns: readonly Column[]): uPlot.AlignedData {
+  if (!s) return [[], ...columns.map(() => [])];
+  return [
+    s.ts,
+    ...columns.map((c) => {
+      if (c === 'macd_up') return s.macd_hist.map((v) => (v !== null && v >= 0 ? v : null));
+      if (c === 'macd_down') return s.macd_hist.map((v) => (v !== null && v < 0 ? v : null));
+      return s[c];
+    }),
+  ];
+}
+
+const priceValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : formatNumber(v));
+
+/** `pane`: a pane under the price chart, which shares its time axis and so draws none of its own. */
+function axes(p: Palette, y: Partial<uPlot.Axis> = {}, pane = false): uPlot.Axis[] {
+  const common = { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 } };
+  return [pane ? { ...common, show: false } : common, { ...common, size: AXIS_SIZE, ...y }];
+}
+
+function cursor(sync: string | null): uPlot.Cursor {
+  return {
+    drag: { x: false, y: false, setScale: false },
+    ...(sync ? { sync: { key: sync } } : {}),
+  };
+}
+
+/** Candles drawn under the overlays (on the axes hook), from the open/high/low/close series. */
+function candlePlugin(p: Palette, idx: { open: number; high: number; low: number; close: number }) {
+  return (u: uPlot) => {
+    const xs = u.data[0];
+    const [i0, i1] = u.series[0]!.idxs ?? [0, xs.length - 1];
+    if (xs.length === 0 || i0 === undefined || i1 === undefined) return;
+    const { ctx } = u;
+    const { left, top, width, height } = u.bbox;
+    const ordinal = u.scales.x?.distr === 2;
+    const slot = width / Math.max(1, i1 - i0 + 1);
+    const body = Math.max(1, Math.floor(slot * 0.7));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    for (let i = i0; i <= i1; i++) {
+      const o = u.data[idx.open]![i];
+      const h = u.data[idx.high]![i];
+      const l = u.data[idx.low]![i];
+      const c = u.data[idx.close]![i];
+      if (o == null || h == null || l == null || c == null) continue;
+      const x = Math.round(u.valToPos(ordinal ? i : xs[i]!, 'x', true));
+      const yo = u.valToPos(o, 'y', true);
+      const yc = u.valToPos(c, 'y', true);
+      ctx.strokeStyle = ctx.fillStyle = c >= o ? p.up : p.down;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, Math.round(u.valToPos(h, 'y', true)));
+      ctx.lineTo(x + 0.5, Math.round(u.valToPos(l, 'y', true)));
+      ctx.stroke();
+      ctx.fillRect(x - Math.floor(body / 2), Math.round(Math.min(yo, yc)), body, Math.max(1, Math.round(Math.abs(yc - yo))));
+    }
+    ctx.restore();
+  };
+}
+
+/** Horizontal guides (RSI 30/70, MACD 0, rebased 100). */
+function guides(p: Palette, values: readonly number[]) {
+  return (u: uPlot) => {
+    const { ctx } = u;
+    const { left, width } = u.bbox;
+    ctx.save();
+    ctx.strokeStyle = p.guide;
+    ctx.setLineDash([4, 4]);
+    ctx.lineWidth = 1;
+    for (const v of values) {
+      const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
+const hidden = { paths: () => null, points: { show: false } } as const;
+
+export interface PriceView {
+  chart: ChartKind;
+  overlays: readonly Overlay[];
+  assetType: AssetType | undefined;
+}
+
+/** The main pane: close line or candles, the chosen overlays, and volume bars along the bottom for stocks. */
+export function priceSpec(view: PriceView, p: Palette): ChartSpec {
+  const candles = view.chart === 'candles';
+  const columns: Column[] = [];
+  const series: uPlot.Series[] = [{}];
+  const bands: uPlot.Band[] = [];
+  const add = (column: Column, s: uPlot.Series) => {
+    columns.push(column);
+    series.push({ value: priceValue, ...s });
+    return columns.length;
+  };
+
+  const close = add('close', candles ? { label: 'Close', ...hidden } : { label: 'Close', stroke: p.close, width: 1.5 });
+  const ohlc = candles
+    ? {
+        open: add('open', { label: 'Open', ...hidden }),
+        high: add('high', { label: 'High', ...hidden }),
+        low: add('low', { label: 'Low', ...hidden }),
+        close,
+      }
+    : null;
+  if (view.overlays.includes('sma20')) add('sma_20', { label: 'SMA 20', stroke: p.sma20, width: 1 });
+  if (view.overlays.includes('sma50')) add('sma_50', { label: 'SMA 50', stroke: p.sma50, width: 1 });
+  if (view.overlays.includes('ema')) {
+    add('ema_12', { label: 'EMA 12', stroke: p.ema12, width: 1, dash: [5, 3] });
+    add('ema_26', { label: 'EMA 26', stroke: p.ema26, width: 1, dash: [5, 3] });
+  }
+  if (view.overlays.includes('bb')) {
+    const upper = add('bb_upper', { label: 'BB upper', stroke: p.bb, width: 1, dash: [2, 3] });
+    const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [2, 3] });
+    bands.push({ series: [upper, lower], fill: p.bbFill });
+  }
+  if (view.assetType === 'stock') {
+    add('volume', {
+      label: 'Volume',
+      scale: 'vol',
+      value: (_u, v) => (v == null ? '—' : formatVolume(v)),
+      fill: p.volumeUp,
+      stroke: p.volumeUp,
+      width: 0,
+      paths: uPlot.paths.bars!({ size: [0.7, 40] }),
+      points: { show: false },
+    });
+  }
+
+  return {
+    columns,
+    options: {
+      series,
+      bands,
+      // Bars are evenly spaced like a trading platform's, so nights and weekends leave no holes.
+      scales: { x: { time: true, distr: 2 }, vol: { range: (_u, _min, max) => [0, Math.max(1, max) * 4] } },
+      axes: axes(p, { values: tickValues }),
+      cursor: cursor(DETAIL_SYNC),
+      legend: { live: true },
+      hooks: ohlc ? { drawAxes: [candlePlugin(p, ohlc)] } : {},
+    },
+  };
+}
+
+export function rsiSpec(p: Palette): ChartSpec {
+  return {
+    columns: ['rsi_14'],
+    options: {
+      series: [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
+      scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
+      axes: axes(p, { splits: () => [30, 70] }, true),
+      cursor: cursor(DETAIL_SYNC),
+      hooks: { drawAxes: [guides(p, [30, 70])] },
+    },
+  };
+}
+
+export function macdSpec(p: Palette): ChartSpec {
+  const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+  return {
+    columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
+    options: {
+      series: [
+        {},
+        { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
+        { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
+        { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
+        { label: 'Signal', stroke: p.ema26, width: 1.25, value: priceValue },
+      ],
+      scales: { x: { time: true, distr: 2 } },
+      axes: axes(p, { values: tickValues }, true),
+      cursor: cursor(DETAIL_SYNC),
+      hooks: { drawAxes: [guides(p, [0])] },
+    },
+  };
+}
+
+/** A card's sparkline: the close over the range, coloured by the period's direction. */
+export function sparkSpec(p: Palette, up: boolean | null): ChartSpec {
+  const stroke = up === null ? p.close : up ? p.up : p.down;
+  return {
+    columns: ['close'],
+    options: {
+      series: [{}, { stroke, width: 1.5, fill: up === null ? undefined : up ? p.volumeUp : p.volumeDown }],
+      scales: { x: { time: true } },
+      axes: [{ show: false }, { show: false }],
+      legend: { show: false },
+      cursor: { show: false },
+      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+      padding: [4, 0, 4, 0],
+    },
+  };
+}
+
+export function compareOptions(symbols: readonly string[], p: Palette): ChartOptions {
+  return {
+    series: [
+      {},
+      ...symbols.map((symbol, i) => ({
+        label: symbol,
+        stroke: p.series[i % p.series.length]!,
+        width: 1.5,
+        spanGaps: true,
+        value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatNumber(v, 2)),
+      })),
+    ],
+    scales: { x: { time: true } },
+    axes: axes(p),
+    cursor: cursor(null),
+    legend: { live: true },
+    hooks: { drawAxes: [guides(p, [100])] },
+  };
+}
+
+export function compareData(r: Rebased): uPlot.AlignedData {
+  return [r.ts, ...r.values];
+}

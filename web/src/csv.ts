@@ -1,0 +1,37 @@
+import { isoFromEpochSeconds } from './series.ts';
+import type { Rebased } from './rebase.ts';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series } from './types.ts';
+
+/** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled. */
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
+  const field = (v: string | number | null) => {
+    if (v === null) return '';
+    const s = String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+export const SERIES_CSV_COLUMNS = ['time', 'symbol', ...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;
+
+/** Every row the chart shows, with every SSOT column it was drawn from; times in UTC ISO. */
+export function seriesCsv(s: Series): string {
+  const rows = s.ts.map((t, i) => [
+    isoFromEpochSeconds(t),
+    s.symbol,
+    ...PRICE_COLUMNS.map((c) => s[c][i]!),
+    ...NULLABLE_COLUMNS.map((c) => s[c][i] ?? null),
+  ]);
+  return toCsv(SERIES_CSV_COLUMNS, rows);
+}
+
+/** A file name that says what is inside and is safe on every OS (`BTC/USD` -> `BTC-USD`). */
+export function csvFileName(what: string, range: string, newest: number | undefined): string {
+  const stamp = newest === undefined ? 'empty' : isoFromEpochSeconds(newest).slice(0, 16).replace(/:/g, '');
+  return `market-pulse_${what.replace(/[^A-Za-z0-9._-]+/g, '-')}_${range}_${stamp}.csv`;
+}
+
+/** The comparison as drawn: one rebased column per symbol, empty where a symbol has no bar then. */
+export function rebasedCsv(r: Rebased): string {
+  return toCsv(['time', ...r.symbols], r.ts.map((t, i) => [isoFromEpochSeconds(t), ...r.values.map((column) => column[i] ?? null)]));
+}

@@ -1,0 +1,83 @@
+import type { Api } from './api.ts';
+import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS } from './types.ts';
+
+/**
+ * The read API through supabase-js: the same SQL read functions the Node server wraps, called as
+ * PostgREST RPCs on the `market` schema (which must be in the project's exposed schemas):
+ * `market.series(p_symbols, p_interval, p_from, p_to, p_max_points)`, `market.latest(p_interval)`
+ * and `market.latest_run()` (the newest `market.etl_run` row without `details`, or no row).
+ */
+
+export interface RpcResult {
+  data: unknown;
+  error: { message: string; code?: string } | null;
+}
+
+/** The slice of `SupabaseClient` used here, so tests can hand in a fake. */
+export interface RpcClientLike {
+  schema(name: string): { rpc(fn: string, args?: Record<string, unknown>): PromiseLike<RpcResult> };
+}
+
+export interface SupabaseApiOptions {
+  interval: string;
+  /** The watch list; when empty, every symbol `market.latest` knows, in its order. */
+  symbols: readonly string[];
+}
+
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(fn: string, readonly code: string | undefined, message: string) {
+    super(`market.${fn}: ${message}`);
+  }
+}
+
+/**
+ * PostgREST caps a response at the project's max rows (1000 by default), whatever the function
+ * returns, so each symbol is asked for separately and for at most that many points.
+ */
+export const MAX_ROWS = 1000;
+
+const COLUMNS = [...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;
+
+export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOptions): Api {
+  async function call(fn: string, args?: Record<string, unknown>): Promise<unknown> {
+    const { data, error } = await client.schema('market').rpc(fn, args);
+    if (error) throw new RpcError(fn, error.code, error.message);
+    return data;
+  }
+
+  const latest = async (interval: string) => parseLatest({ rows: await call('latest', { p_interval: interval }) });
+
+  return {
+    async config() {
+      const symbols = options.symbols.length > 0 ? [...options.symbols] : (await latest(options.interval)).map((r) => r.symbol);
+      return { symbols, interval: options.interval, simulated: false };
+    },
+    latest,
+    async series(q) {
+      const perSymbol = await Promise.all(
+        q.symbols.map(async (symbol) => {
+          const rows = await call('series', {
+            p_symbols: [symbol],
+            p_interval: q.interval,
+            p_from: q.from ?? null,
+            p_to: q.to ?? null,
+            p_max_points: Math.min(q.maxPoints ?? MAX_ROWS, MAX_ROWS),
+          });
+          if (!Array.isArray(rows)) return { symbol, ts: null };
+          // Rows to columns, then through the same checks as the Node server's answer.
+          const columnar: Record<string, unknown[]> = { ts: rows.map((r: { ts?: unknown }) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)) };
+          for (const c of COLUMNS) columnar[c] = rows.map((r: Record<string, unknown>) => r[c]);
+          return { symbol, ...columnar };
+        }),
+      );
+      return parseSeries({ series: perSymbol });
+    },
+    async latestRun() {
+      const data = await call('latest_run');
+      const run = Array.isArray(data) ? (data[0] ?? null) : (data ?? null);
+      return parseLatestRun({ run });
+    },
+  };
+}

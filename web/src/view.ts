@@ -1,0 +1,123 @@
+/**
+ * What the user is looking at, kept in the URL's query string so a view can be shared or bookmarked.
+ * Parsing is forgiving (an unknown value falls back to the default) because links outlive deployments.
+ */
+
+export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'All'] as const;
+export type Range = (typeof RANGES)[number];
+
+const DAY = 86_400;
+/** How far back each range reaches from a symbol's newest bar, in seconds; null: the whole history. */
+export const RANGE_SECONDS: Record<Range, number | null> = {
+  '1D': DAY,
+  '1W': 7 * DAY,
+  '1M': 30 * DAY,
+  '3M': 91 * DAY,
+  '1Y': 365 * DAY,
+  All: null,
+};
+
+export const CHART_KINDS = ['line', 'candles'] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+export const OVERLAYS = ['sma20', 'sma50', 'ema', 'bb'] as const;
+export type Overlay = (typeof OVERLAYS)[number];
+export const OVERLAY_LABELS: Record<Overlay, string> = {
+  sma20: 'SMA 20',
+  sma50: 'SMA 50',
+  ema: 'EMA 12/26',
+  bb: 'Bollinger',
+};
+
+export const PANES = ['rsi', 'macd'] as const;
+export type Pane = (typeof PANES)[number];
+export const PANE_LABELS: Record<Pane, string> = { rsi: 'RSI 14', macd: 'MACD' };
+
+export const THEMES = ['dark', 'light'] as const;
+export type Theme = (typeof THEMES)[number];
+
+export interface ViewState {
+  /** The symbol in the big chart. */
+  symbol: string;
+  /** The watch list: the KPI cards shown and the symbols compared, in configured order. */
+  watch: string[];
+  range: Range;
+  chart: ChartKind;
+  overlays: Overlay[];
+  panes: Pane[];
+  /** null: follow the system setting. */
+  theme: Theme | null;
+  /** Seconds between polls while the live connection is down. */
+  poll: number;
+}
+
+export const DEFAULT_POLL_SECONDS = 60;
+
+export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECONDS): ViewState {
+  return {
+    symbol: symbols[0] ?? '',
+    watch: [...symbols],
+    range: '1M',
+    chart: 'line',
+    overlays: ['sma20', 'sma50'],
+    panes: ['rsi', 'macd'],
+    theme: null,
+    poll,
+  };
+}
+
+function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+/** A comma list filtered to allowed values, in the allowed order; absent means the fallback. */
+function list<T extends string>(value: string | null, allowed: readonly T[], fallback: readonly T[]): T[] {
+  if (value === null) return [...fallback];
+  const wanted = new Set(value.split(',').map((s) => s.trim()));
+  return allowed.filter((v) => wanted.has(v));
+}
+
+/** `search` is `location.search`; `symbols` the configured ones, which bound what a link may ask for. */
+export function parseView(search: string, symbols: readonly string[], defaults = defaultView(symbols)): ViewState {
+  const q = new URLSearchParams(search);
+  const upper = (v: string | null) => (v === null ? null : v.toUpperCase());
+  const watch = list(upper(q.get('watch')), symbols, defaults.watch);
+  const poll = Number(q.get('poll'));
+  const theme = q.get('theme');
+  return {
+    symbol: pick(upper(q.get('symbol')), symbols, defaults.symbol),
+    watch: watch.length > 0 ? watch : defaults.watch,
+    range: pick(q.get('range'), RANGES, defaults.range),
+    chart: pick(q.get('chart'), CHART_KINDS, defaults.chart),
+    overlays: list(q.get('overlays'), OVERLAYS, defaults.overlays),
+    panes: list(q.get('panes'), PANES, defaults.panes),
+    // Anything but a known theme (`system` included) means following the system setting.
+    theme: theme === null ? defaults.theme : (THEMES as readonly string[]).includes(theme) ? (theme as Theme) : null,
+    poll: Number.isInteger(poll) && poll >= 5 && poll <= 86_400 ? poll : defaults.poll,
+  };
+}
+
+/** Only what differs from the defaults, so a plain visit keeps a clean URL. Slashes stay readable. */
+export function serializeView(view: ViewState, defaults: ViewState): string {
+  const parts: Array<[string, string]> = [];
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  if (view.symbol !== defaults.symbol) parts.push(['symbol', view.symbol]);
+  if (!same(view.watch, defaults.watch)) parts.push(['watch', view.watch.join(',')]);
+  if (view.range !== defaults.range) parts.push(['range', view.range]);
+  if (view.chart !== defaults.chart) parts.push(['chart', view.chart]);
+  if (!same(view.overlays, defaults.overlays)) parts.push(['overlays', view.overlays.join(',')]);
+  if (!same(view.panes, defaults.panes)) parts.push(['panes', view.panes.join(',')]);
+  if (view.theme !== defaults.theme) parts.push(['theme', view.theme ?? 'system']);
+  if (view.poll !== defaults.poll) parts.push(['poll', String(view.poll)]);
+  if (parts.length === 0) return '';
+  const encode = (s: string) => encodeURIComponent(s).replace(/%2F/g, '/').replace(/%2C/g, ',');
+  return `?${parts.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`;
+}
+
+/** Toggles a member of a list while keeping the canonical order, so URLs for the same view are equal. */
+export function toggle<T extends string>(values: readonly T[], value: T, allowed: readonly T[]): T[] {
+  const next = new Set(values);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
+  return allowed.filter((v) => next.has(v));
+}
