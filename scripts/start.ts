@@ -1,10 +1,10 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { createServerApp } from '../server/app.ts';
+import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { DATA_DIR, openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
 import { startLiveHub } from '../server/live.ts';
-import { scheduleHourly } from '../server/scheduler.ts';
 import { ensureLocalSecret } from '../server/secret.ts';
 import { openSource } from '../server/source.ts';
 
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     simulated: source.simulated,
     etlSecret: config.ETL_SECRET ?? local!.secret,
     runEtl: runAndLog,
+    corsOrigins: config.CORS_ORIGINS,
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
     console.log(`Market Pulse dashboard: http://127.0.0.1:${info.port}/`);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   });
 
   void runAndLog('startup').catch((error: Error) => console.error(`[etl] start-up run failed: ${error.message}`));
-  const schedule = scheduleHourly(async () => void (await runAndLog('schedule')));
+  const schedule = await startHourlyTrigger(database.sql, runAndLog);
 
   let stopping = false;
   const stop = async () => {

@@ -1,0 +1,52 @@
+-- Generated from sql/002_live_notify.sql by `npm run supabase:migrations`: edit that file, not this one.
+
+-- Live path: after each statement that writes SSOT rows, announce which symbols got bars up to when.
+-- One small NOTIFY per statement (not per row); listeners fetch only what is new.
+
+create or replace function market.announce_bars() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  announcement jsonb;
+begin
+  select jsonb_build_object(
+           'interval', min(changed.interval),
+           'symbols', jsonb_agg(distinct changed.symbol),
+           'max_ts', max(changed.ts))
+    into announcement
+    from changed_rows as changed;
+  if announcement ->> 'max_ts' is not null then
+    -- NOTIFY payloads stop at 8000 bytes; past that, listeners refetch every symbol.
+    if octet_length(announcement::text) > 7000 then
+      announcement := announcement - 'symbols';
+    end if;
+    perform pg_notify('market_bars', announcement::text);
+  end if;
+  return null;
+end
+$$;
+
+-- Transition tables allow one event per trigger, so inserts and updates (upserts do both) get one each.
+create or replace trigger ssot_announce_insert after insert on market.ssot
+  referencing new table as changed_rows
+  for each statement execute function market.announce_bars();
+create or replace trigger ssot_announce_update after update on market.ssot
+  referencing new table as changed_rows
+  for each statement execute function market.announce_bars();
+
+-- A run that ends (or is skipped) is announced too, so dashboards show freshness without polling.
+create or replace function market.announce_run() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.status <> 'running' and (tg_op = 'INSERT' or old.status is distinct from new.status) then
+    perform pg_notify('market_runs', jsonb_build_object('etl_run_id', new.etl_run_id, 'status', new.status)::text);
+  end if;
+  return null;
+end
+$$;
+
+create or replace trigger etl_run_announce after insert or update of status on market.etl_run
+  for each row execute function market.announce_run();

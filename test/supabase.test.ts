@@ -1,0 +1,457 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../functions/_shared/config.ts';
+import { connect, type Sql } from '../functions/_shared/db.ts';
+import { renderSupabaseMigrations } from '../scripts/gen-supabase-migrations.ts';
+import { claimRequest, startHourlyTrigger } from '../server/cron-trigger.ts';
+import { etlRunner } from '../server/etl-runtime.ts';
+import { migrate, SQL_DIR } from '../server/migrate.ts';
+import type { Schedule } from '../server/scheduler.ts';
+import { startSimulator } from '../simulator/index.ts';
+import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
+import { NET_STANDIN_SQL, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL, VAULT_STANDIN_SQL } from './helpers/pg15.ts';
+
+/**
+ * The Supabase deployment path without Docker: Debian's PostgreSQL 15 with pg_cron and Supabase's
+ * roles, the real Supabase CLI (`db push`, `db advisors`) against its URL, and the Edge Function
+ * under real Deno. pg_net and Vault are not packaged for Debian: test-only stand-ins with their
+ * signatures take their place (helpers/pg15.ts), and this file plays pg_net's worker and
+ * Supabase's gateway by sending each queued request to the function.
+ */
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SUPABASE_CLI = path.join(ROOT, 'node_modules', '.bin', 'supabase');
+
+const skip = pg15Missing() ?? denoMissing();
+
+const PROJECT_URL = 'https://abcdefghijklmnopqrst.supabase.co';
+const ETL_SECRET = randomBytes(24).toString('hex');
+const FUNCTION_SYMBOLS = ['AAPL', 'BTC/USD'];
+// Generous limits, so no run waits a minute for credits.
+const CREDITS = { creditsPerMinute: 10_000, creditsPerDay: 1_000_000 };
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function supabase(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(SUPABASE_CLI, [...args, '--workdir', ROOT, '--yes'], {
+      cwd: ROOT,
+      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(error) };
+  }
+}
+
+/** Runs `query` as an API role inside a transaction that is rolled back, as PostgREST would. */
+async function asRole<T>(sql: Sql, role: string, query: (tx: Sql) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`set local role ${role}`);
+    result = await query(tx as unknown as Sql);
+    throw new RolledBack();
+  }).catch((error: unknown) => {
+    if (!(error instanceof RolledBack)) throw error;
+  });
+  return result as T;
+}
+class RolledBack extends Error {}
+
+async function errorCode(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+  return 'no error';
+}
+
+interface QueuedRequest {
+  id: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeout_milliseconds: number;
+}
+
+async function queuedRequest(sql: Sql, id: number): Promise<QueuedRequest> {
+  const [row] = await sql<QueuedRequest[]>`
+    select id, method, url, headers, convert_from(body, 'UTF8') as body, timeout_milliseconds
+      from net.http_request_queue where id = ${id}`;
+  if (!row) throw new Error(`no queued request ${id}`);
+  return row;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supabase CLI, Deno${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let cluster: Pg15Cluster;
+  let dbUrl: string;
+  let sql: Sql;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let fn: ServedFunction;
+  let firstPush: CliResult;
+
+  /** What pg_net's worker and Supabase's gateway do with a queued request: send it to the function, keep the answer. */
+  async function deliver(requestId: number): Promise<{ status: number; body: Record<string, unknown> }> {
+    const request = await queuedRequest(sql, requestId);
+    const target = new URL(request.url);
+    expect(target.origin).toBe(PROJECT_URL);
+    expect(target.pathname.startsWith('/functions/v1/')).toBe(true);
+    const response = await fetch(`${fn.url}${target.pathname.slice('/functions/v1'.length)}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    });
+    const content = await response.text();
+    await sql`
+      insert into net._http_response (id, status_code, content_type, headers, content, timed_out)
+      values (${requestId}, ${response.status}, ${response.headers.get('content-type')},
+              ${sql.json(Object.fromEntries(response.headers))}, ${content}, false)`;
+    return { status: response.status, body: JSON.parse(content) as Record<string, unknown> };
+  }
+
+  beforeAll(async () => {
+    cluster = await startPg15({ cronDatabase: 'postgres' });
+    dbUrl = cluster.url('postgres');
+    sql = connect(dbUrl, { max: 4 });
+    await sql.unsafe(SUPABASE_EMULATION_SQL + NET_STANDIN_SQL + VAULT_STANDIN_SQL);
+    // The Data API exposes schema market (config.toml [api] schemas); the advisors read this setting.
+    await sql.unsafe(`alter database postgres set pgrst.db_schemas = 'public,graphql_public,market'`);
+    sim = await startSimulator(CREDITS);
+    const functionEnv = {
+      SUPABASE_DB_URL: dbUrl,
+      ETL_SECRET,
+      TWELVE_DATA_BASE_URL: sim.url,
+      TWELVE_DATA_API_KEY: 'test-key',
+      MARKET_SYMBOLS: FUNCTION_SYMBOLS.join(','),
+      TWELVE_DATA_CREDITS_PER_MINUTE: String(CREDITS.creditsPerMinute),
+    };
+    [firstPush, fn] = await Promise.all([
+      supabase(['db', 'push', '--db-url', dbUrl], { SUPABASE_PROJECT_URL: PROJECT_URL, ETL_SECRET }),
+      serveFunction(functionEnv),
+    ]);
+    if (firstPush.code !== 0) throw new Error(`supabase db push failed:\n${firstPush.stdout}\n${firstPush.stderr}`);
+    // A clone of the hourly job that fires every minute, so pg_cron itself runs the command once in this file.
+    await sql`select cron.schedule('market-etl-probe', '* * * * *', (select command from cron.job where jobname = 'market-etl-hourly'))`;
+  });
+
+  afterAll(async () => {
+    await fn?.stop();
+    await sim?.close();
+    await sql?.end({ timeout: 5 });
+    await cluster?.stop();
+  });
+
+  it('supabase db push applies every migration generated from sql/, and a second push finds nothing to do', async () => {
+    const expected = (await renderSupabaseMigrations()).map((m) => m.fileName.slice(0, 14));
+    const applied = await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations order by version`;
+    expect(applied.map((row) => row.version)).toEqual(expected);
+    const again = await supabase(['db', 'push', '--db-url', dbUrl]);
+    expect(again.code).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/Remote database is up to date/);
+  });
+
+  it('db push stored the project URL and the ETL secret in Vault, from config.toml [db.vault]', async () => {
+    const secrets = await sql<{ name: string; decrypted_secret: string }[]>`
+      select name, decrypted_secret from vault.decrypted_secrets where name in ('project_url', 'market_etl_secret') order by name`;
+    expect(secrets).toEqual([
+      { name: 'market_etl_secret', decrypted_secret: ETL_SECRET },
+      { name: 'project_url', decrypted_secret: PROJECT_URL },
+    ]);
+  });
+
+  it('creates the hourly ETL job and the history-pruning job, and re-running the migration keeps one of each', async () => {
+    const jobs = () => sql<{ jobname: string; schedule: string; command: string; active: boolean }[]>`
+      select jobname, schedule, command, active from cron.job where jobname like 'market-%' and jobname <> 'market-etl-probe' order by jobname`;
+    const before = await jobs();
+    expect(before).toEqual([
+      { jobname: 'market-cron-history-prune', schedule: '17 3 * * *', command: expect.stringContaining("delete from cron.job_run_details where end_time < now() - interval '7 days'"), active: true },
+      { jobname: 'market-etl-hourly', schedule: '0 * * * *', command: 'select market.request_etl()', active: true },
+    ]);
+    await sql.unsafe(await readFile(path.join(SQL_DIR, '100_etl_schedule.sql'), 'utf8'));
+    expect(await jobs()).toEqual(before);
+  });
+
+  it('the function under Deno refuses a call without the secret, or with a wrong one, and runs nothing', async () => {
+    const runsBefore = (await sql<{ n: number }[]>`select count(*)::int as n from market.etl_run`)[0]!.n;
+    const post = (headers: Record<string, string>) => fetch(`${fn.url}/market-etl`, { method: 'POST', headers });
+    const attempts: Record<string, string>[] = [{}, { apikey: 'not-the-secret-0123456789' }, { authorization: 'Bearer not-the-secret-0123' }];
+    for (const headers of attempts) {
+      const response = await post(headers);
+      expect(response.status).toBe(401);
+      await response.body?.cancel();
+    }
+    expect((await sql<{ n: number }[]>`select count(*)::int as n from market.etl_run`)[0]!.n).toBe(runsBefore);
+  });
+
+  it("running the hourly job's command queues the expected POST, which, sent to the function under Deno, loads bars", async () => {
+    const [job] = await sql<{ command: string }[]>`select command from cron.job where jobname = 'market-etl-hourly'`;
+    const [requested] = await sql.unsafe<{ request_etl: number }[]>(job!.command);
+    const request = async () => (await sql<{ via: string; net_request_id: number; cron_run_id: number | null; etl_run_id: number | null }[]>`
+      select via, net_request_id, cron_run_id, etl_run_id from market.etl_request where etl_request_id = ${requested!.request_etl}`)[0]!;
+    // Called by hand, not by pg_cron: no cron run to point to.
+    expect(await request()).toMatchObject({ via: 'pg_net', cron_run_id: null, etl_run_id: null });
+
+    const queued = await queuedRequest(sql, (await request()).net_request_id);
+    expect(queued).toMatchObject({
+      method: 'POST',
+      url: `${PROJECT_URL}/functions/v1/market-etl`,
+      headers: { 'Content-Type': 'application/json', apikey: ETL_SECRET, 'x-market-trigger': 'cron' },
+      timeout_milliseconds: 5000,
+    });
+    expect(JSON.parse(queued.body)).toEqual({ etl_request_id: requested!.request_etl });
+
+    const response = await deliver((await request()).net_request_id);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'succeeded', trigger: 'cron', symbols_loaded: 2, symbols_failed: 0 });
+    expect(response.body.bars_upserted).toBeGreaterThan(0);
+    // The function recorded which run answered the request.
+    expect((await request()).etl_run_id).toBe(response.body.etl_run_id);
+
+    const loaded = await sql<{ symbol: string; n: number }[]>`select symbol, count(*)::int as n from market.ssot group by symbol order by symbol`;
+    expect(loaded.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
+    for (const row of loaded) expect(row.n).toBeGreaterThan(100);
+  });
+
+  it('supabase db advisors reports no error-level finding, with schema market exposed to the Data API', async () => {
+    const result = await supabase(['db', 'advisors', '--db-url', dbUrl, '--type', 'all', '--level', 'info', '--fail-on', 'error', '--output-format', 'json']);
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { results: { name: string; level: string; detail: string }[] };
+    expect(report.results.filter((finding) => finding.level === 'ERROR')).toEqual([]);
+    expect(result.code).toBe(0);
+    // The lints looked at market: its owner-only tables are reported as having no policy, which is the design.
+    expect(report.results.some((finding) => finding.detail.includes('`market.bar`'))).toBe(true);
+  });
+
+  it('turns row level security on for every table in market', async () => {
+    const tables = await sql<{ name: string; rls: boolean }[]>`
+      select relname as name, relrowsecurity as rls from pg_class
+       where relnamespace = 'market'::regnamespace and relkind in ('r', 'p') order by relname`;
+    expect(tables.length).toBeGreaterThanOrEqual(5);
+    expect(tables.filter((table) => !table.rls)).toEqual([]);
+  });
+
+  it('lets anon and authenticated read the SSOT and call the read functions, and nothing more', async () => {
+    for (const role of ['anon', 'authenticated']) {
+      const rows = await asRole(sql, role, (tx) => tx<{ n: number }[]>`select count(*)::int as n from market.ssot`);
+      expect(rows[0]!.n).toBeGreaterThan(0);
+      const latest = await asRole(sql, role, (tx) => tx<{ symbol: string }[]>`select symbol from market.latest('1h')`);
+      expect(latest.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
+      const series = await asRole(sql, role, (tx) => tx`select * from market.series(array['BTC/USD'], '1h', null, null, 50)`);
+      expect(series.length).toBe(50);
+      const [run] = await asRole(sql, role, (tx) => tx<{ status: string; trigger: string }[]>`select status, trigger from market.latest_run()`);
+      expect(run).toMatchObject({ status: 'succeeded', trigger: 'cron' });
+
+      for (const hidden of ['market.bar', 'market.etl_run', 'market.etl_request', 'market.etl_schedule_history']) {
+        expect(await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${hidden} limit 1`))), `${role} reads ${hidden}`).toBe('42501');
+      }
+      expect(await errorCode(asRole(sql, role, (tx) => tx`select market.request_etl()`))).toBe('42501');
+
+      // Analyst views run with the reader's rights, so each must read only what the reader may.
+      const views = await sql<{ name: string }[]>`
+        select oid::regclass::text as name from pg_class
+         where relnamespace = 'market'::regnamespace and relkind = 'v' and relname <> 'etl_schedule_history'`;
+      for (const view of views) {
+        expect(await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${view.name} limit 1`))), `${role} reads ${view.name}`).toBe('no error');
+      }
+    }
+  });
+
+  it('lets no API role write: anon, authenticated and service_role are refused', async () => {
+    for (const role of ['anon', 'authenticated', 'service_role']) {
+      const writes = [
+        (tx: Sql) => tx`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close) values ('AAPL', 'stock', '1h', now(), 1, 1, 1, 1)`,
+        (tx: Sql) => tx`update market.ssot set close = 0`,
+        (tx: Sql) => tx`delete from market.ssot`,
+        (tx: Sql) => tx`insert into market.etl_run (trigger) values ('api')`,
+        (tx: Sql) => tx`delete from market.asset`,
+      ];
+      for (const write of writes) expect(await errorCode(asRole(sql, role, write)), role).toBe('42501');
+    }
+    const [count] = await sql<{ n: number }[]>`select count(*)::int as n from market.ssot where close = 0`;
+    expect(count!.n).toBe(0);
+  });
+
+  it('deno check passes for the Edge Function and the shared code it imports', async () => {
+    const result = await denoCheck();
+    expect(result.output).not.toMatch(/error/i);
+    expect(result.ok).toBe(true);
+  });
+
+  it('npm run migrate over the pushed database applies the same files again without changing the outcome', async () => {
+    const report = await migrate(sql);
+    expect(report.applied).toEqual((await renderSupabaseMigrations()).map((m) => m.content.match(/sql\/(\S+\.sql)/)![1]));
+    const [jobs] = await sql<{ n: number }[]>`select count(*)::int as n from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')`;
+    expect(jobs!.n).toBe(2);
+    expect(await errorCode(asRole(sql, 'anon', (tx) => tx`select 1 from market.schema_migration`))).toBe('42501');
+  });
+
+  it('pg_cron runs the job itself, and the schedule history shows the run next to its HTTP outcome and ETL run', { timeout: 100_000 }, async () => {
+    const cronRun = await waitFor('pg_cron to run market-etl-probe', async () => {
+      const [row] = await sql<{ runid: number; status: string }[]>`
+        select d.runid, d.status from cron.job_run_details as d join cron.job as j using (jobid)
+         where j.jobname = 'market-etl-probe' and d.status in ('succeeded', 'failed') order by d.runid limit 1`;
+      return row;
+    }, 75_000);
+    await sql`select cron.unschedule('market-etl-probe')`;
+    expect(cronRun.status).toBe('succeeded');
+
+    const [before] = await sql<{ net_request_id: number; http_status: number | null; cron_status: string; via: string; etl_run_id: number | null }[]>`
+      select net_request_id, http_status, cron_status, via, etl_run_id from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
+    // Succeeded, yet nothing has reached the function: only the HTTP outcome and the missing run tell.
+    expect(before).toMatchObject({ cron_status: 'succeeded', via: 'pg_net', http_status: null, etl_run_id: null });
+
+    const response = await deliver(before!.net_request_id);
+    expect(response.status).toBe(200);
+    const [after] = await sql<{ http_status: number; etl_status: string; etl_run_id: number }[]>`
+      select http_status, etl_status, etl_run_id from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
+    expect(after).toMatchObject({ http_status: 200, etl_status: 'succeeded', etl_run_id: response.body.etl_run_id });
+  });
+
+  it('without pg_net, the hourly job notifies and a Node server (server/cron-trigger.ts) claims the request and runs the ETL', async () => {
+    // A self-hosted database: pg_cron, but no pg_net. The schedule file, applied again, adapts its view.
+    await sql`alter schema net rename to net_standin_off`;
+    await sql.unsafe(await readFile(path.join(SQL_DIR, '100_etl_schedule.sql'), 'utf8'));
+    const history = await sql`select http_status from market.etl_schedule_history`;
+    expect(history.every((row) => row.http_status === null)).toBe(true);
+
+    const config = parseConfig({ MARKET_SYMBOLS: 'ETH/USD', TWELVE_DATA_CREDITS_PER_MINUTE: String(CREDITS.creditsPerMinute) });
+    const runEtl = etlRunner(sql, config, { baseUrl: sim.url, apiKey: 'test-key', now: Date.now });
+    const runs: string[] = [];
+    let schedule: Schedule | undefined;
+    try {
+      schedule = await startHourlyTrigger(sql, async (trigger) => {
+        const summary = await runEtl(trigger);
+        runs.push(summary.status);
+        return summary;
+      });
+      const [job] = await sql<{ command: string }[]>`select command from cron.job where jobname = 'market-etl-hourly'`;
+      const [requested] = await sql.unsafe<{ request_etl: number }[]>(job!.command);
+      const id = requested!.request_etl;
+
+      await waitFor('the server to run the requested ETL', async () => (runs.length > 0 ? runs : null), 30_000);
+      expect(runs).toEqual(['succeeded']);
+      const [request] = await waitFor('the run to be linked to its request', async () => {
+        const rows = await sql<{ via: string; claimed_at: Date | null; etl_run_id: number | null }[]>`
+          select via, claimed_at, etl_run_id from market.etl_request where etl_request_id = ${id} and etl_run_id is not null`;
+        return rows.length > 0 ? rows : null;
+      }, 10_000);
+      expect(request!.via).toBe('notify');
+      expect(request!.claimed_at).not.toBeNull();
+      // A second server hearing the same notification finds it taken.
+      expect(await claimRequest(sql, id)).toBe(false);
+
+      const [eth] = await sql<{ n: number }[]>`select count(*)::int as n from market.ssot where symbol = 'ETH/USD'`;
+      expect(eth!.n).toBeGreaterThan(100);
+      const [run] = await sql<{ trigger: string; status: string }[]>`select trigger, status from market.etl_run where etl_run_id = ${request!.etl_run_id}`;
+      expect(run).toEqual({ trigger: 'cron', status: 'succeeded' });
+    } finally {
+      schedule?.stop();
+      await sql`alter schema net_standin_off rename to net`;
+    }
+  });
+
+  describe('Realtime: Broadcast from Database', () => {
+    let realtimeSql: Sql;
+
+    /**
+     * Test-only stand-in for Supabase Realtime's schema (its server creates the real one): the
+     * documented realtime.send signature, realtime.messages holding what was sent, and
+     * realtime.topic(), which Realtime sets while it checks a client's right to join a topic.
+     */
+    const REALTIME_STANDIN_SQL = `
+      create schema realtime;
+      grant usage on schema realtime to anon, authenticated, service_role;
+      create table realtime.messages (
+        id bigserial primary key,
+        topic text not null,
+        extension text not null,
+        event text,
+        payload jsonb,
+        private boolean,
+        inserted_at timestamptz not null default now()
+      );
+      alter table realtime.messages enable row level security;
+      grant select, insert, update, delete on realtime.messages to anon, authenticated;
+      create function realtime.topic() returns text language sql stable as
+        $f$ select nullif(current_setting('realtime.topic', true), '') $f$;
+      create function realtime.send(payload jsonb, event text, topic text, private boolean default true) returns void
+        language sql as
+        $f$ insert into realtime.messages (topic, extension, event, payload, private) values (topic, 'broadcast', event, payload, private) $f$;
+    `;
+
+    beforeAll(async () => {
+      await sql.unsafe('create database realtime_test');
+      realtimeSql = connect(cluster.url('realtime_test'), { max: 4 });
+      await realtimeSql.unsafe(SUPABASE_EMULATION_SQL + REALTIME_STANDIN_SQL);
+      await migrate(realtimeSql);
+    });
+    afterAll(async () => {
+      await realtimeSql?.end({ timeout: 5 });
+    });
+
+    it('creates the broadcast triggers only where the realtime schema exists', async () => {
+      const triggers = (db: Sql) => db<{ tgname: string }[]>`
+        select tgname from pg_trigger where tgname like '%broadcast%' and not tgisinternal order by tgname`;
+      expect((await triggers(realtimeSql)).map((t) => t.tgname)).toEqual(['etl_run_broadcast', 'ssot_broadcast_insert', 'ssot_broadcast_update']);
+      expect(await triggers(sql)).toEqual([]);
+    });
+
+    it('an ETL run sends one bars message per statement and one run message on the private topic market:bars', async () => {
+      const config = parseConfig({ MARKET_SYMBOLS: 'MSFT,SOL/USD', TWELVE_DATA_CREDITS_PER_MINUTE: String(CREDITS.creditsPerMinute) });
+      const summary = await etlRunner(realtimeSql, config, { baseUrl: sim.url, apiKey: 'test-key', now: Date.now })('http');
+      expect(summary.status).toBe('succeeded');
+
+      const messages = await realtimeSql<{ topic: string; event: string; private: boolean; payload: Record<string, unknown> }[]>`
+        select topic, event, private, payload from realtime.messages order by id`;
+      expect(messages.every((m) => m.topic === 'market:bars' && m.private)).toBe(true);
+      const bars = messages.filter((m) => m.event === 'bars');
+      // Thousands of SSOT rows, a handful of messages: one per upsert statement, never one per row.
+      expect(summary.ssot_rows_written).toBeGreaterThan(1000);
+      expect(bars.length).toBeGreaterThan(0);
+      expect(bars.length * 100).toBeLessThan(summary.ssot_rows_written);
+      const named = new Set(bars.flatMap((m) => m.payload.symbols as string[]));
+      expect([...named].sort()).toEqual(['MSFT', 'SOL/USD']);
+      expect(bars.every((m) => m.payload.interval === '1h' && typeof m.payload.max_ts === 'string')).toBe(true);
+      // The run as market.latest_run() returns it, which is what the dashboard parses for both.
+      const [latest] = await realtimeSql`select to_jsonb(r) as run from market.latest_run() as r`;
+      expect(messages.filter((m) => m.event === 'run').map((m) => m.payload)).toEqual([latest!.run]);
+      expect(latest!.run).toMatchObject({ etl_run_id: summary.etl_run_id, status: 'succeeded', trigger: 'http' });
+    });
+
+    it('lets anon receive on market:bars only, and send on no topic', async () => {
+      const visible = (topic: string) => asRole(realtimeSql, 'anon', async (tx) => {
+        await tx`select set_config('realtime.topic', ${topic}, true)`;
+        return await tx<{ event: string }[]>`select event from realtime.messages`;
+      });
+      expect((await visible('market:bars')).length).toBeGreaterThan(0);
+      expect(await visible('someone-else')).toEqual([]);
+      const send = asRole(realtimeSql, 'anon', async (tx) => {
+        await tx`select set_config('realtime.topic', 'market:bars', true)`;
+        return await tx`insert into realtime.messages (topic, extension, event, payload) values ('market:bars', 'broadcast', 'bars', '{}')`;
+      });
+      expect(await errorCode(send)).toBe('42501');
+    });
+  });
+});
