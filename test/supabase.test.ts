@@ -411,10 +411,10 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       await realtimeSql?.end({ timeout: 5 });
     });
 
-    it('creates the broadcast triggers only where the realtime schema exists', async () => {
+    it('creates the run broadcast only where the realtime schema exists; bars go out through the NOTIFY trigger', async () => {
       const triggers = (db: Sql) => db<{ tgname: string }[]>`
         select tgname from pg_trigger where tgname like '%broadcast%' and not tgisinternal order by tgname`;
-      expect((await triggers(realtimeSql)).map((t) => t.tgname)).toEqual(['etl_run_broadcast', 'ssot_broadcast_insert', 'ssot_broadcast_update']);
+      expect((await triggers(realtimeSql)).map((t) => t.tgname)).toEqual(['etl_run_broadcast']);
       expect(await triggers(sql)).toEqual([]);
     });
 

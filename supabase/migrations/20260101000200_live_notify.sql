@@ -1,7 +1,9 @@
 -- Generated from sql/002_live_notify.sql by `npm run supabase:migrations`: edit that file, not this one.
 
 -- Live path: after each statement that writes SSOT rows, announce which symbols got bars up to when.
--- One small NOTIFY per statement (not per row); listeners fetch only what is new.
+-- One small announcement per statement (not per row); listeners fetch only what is new. It goes out
+-- as NOTIFY market_bars (the Node server relays it as server-sent events) and, where Supabase
+-- Realtime exists, as a broadcast on the private topic market:bars (sql/110_realtime_broadcast.sql).
 
 create or replace function market.announce_bars() returns trigger
 language plpgsql
@@ -22,6 +24,10 @@ begin
       announcement := announcement - 'symbols';
     end if;
     perform pg_notify('market_bars', announcement::text);
+    -- realtime.send turns its own errors into warnings, so a broadcast can never sink an ETL run.
+    if to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
+      perform realtime.send(announcement, 'bars', 'market:bars', true);
+    end if;
   end if;
   return null;
 end

@@ -2,9 +2,10 @@
 
 -- Live path on Supabase: Broadcast from Database, on the private topic market:bars (the dashboard's
 -- web/src/live-supabase.ts). Event `bars`: after each statement that writes SSOT rows, which symbols
--- got bars up to when (the NOTIFY market_bars payload); dashboards then fetch only what is new through
--- the read functions. One message per statement, not per row: a backfill of thousands of bars is a
--- handful of events. Event `run`: a run that ended, as market.latest_run() returns it.
+-- got bars up to when (the NOTIFY market_bars payload, sent by market.announce_bars() in
+-- sql/002_live_notify.sql); dashboards then fetch only what is new through the read functions. One
+-- message per statement, not per row: a backfill of thousands of bars is a handful of events.
+-- Event `run`: a run that ended, as market.latest_run() returns it.
 -- Private, so only the database sends: on a public topic anyone holding the publishable key could
 -- broadcast a fake run to every dashboard. Created only where Supabase Realtime's schema exists.
 
@@ -14,26 +15,12 @@ begin
     return;
   end if;
 
-  -- realtime.send turns its own errors into warnings, so a broadcast can never sink an ETL run.
-  create or replace function market.broadcast_bars() returns trigger
-  language plpgsql
-  set search_path = ''
-  as $fn$
-  declare
-    announcement jsonb;
-  begin
-    select jsonb_build_object(
-             'interval', min(changed.interval),
-             'symbols', jsonb_agg(distinct changed.symbol),
-             'max_ts', max(changed.ts))
-      into announcement
-      from changed_rows as changed;
-    if announcement ->> 'max_ts' is not null then
-      perform realtime.send(announcement, 'bars', 'market:bars', true);
-    end if;
-    return null;
-  end
-  $fn$;
+  -- Bars are broadcast by market.announce_bars() (sql/002_live_notify.sql), the same statement
+  -- trigger that sends NOTIFY, so the transition table is captured once. Earlier versions had a
+  -- trigger of their own here.
+  drop trigger if exists ssot_broadcast_insert on market.ssot;
+  drop trigger if exists ssot_broadcast_update on market.ssot;
+  drop function if exists market.broadcast_bars();
 
   create or replace function market.broadcast_run() returns trigger
   language plpgsql
@@ -52,12 +39,6 @@ begin
   end
   $fn$;
 
-  create or replace trigger ssot_broadcast_insert after insert on market.ssot
-    referencing new table as changed_rows
-    for each statement execute function market.broadcast_bars();
-  create or replace trigger ssot_broadcast_update after update on market.ssot
-    referencing new table as changed_rows
-    for each statement execute function market.broadcast_bars();
   create or replace trigger etl_run_broadcast after insert or update of status on market.etl_run
     for each row execute function market.broadcast_run();
 
