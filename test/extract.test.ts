@@ -108,11 +108,11 @@ describe('whole-request errors, in both styles', () => {
     expect(await countBars('ETH/USD')).toBe(0);
   });
 
-  it('refuses a body past the size limit without parsing it', async () => {
-    await setup({ symbols: ['ETH/USD'], http: { maxBodyBytes: 1_000_000 }, simulator: { faults: { hugeBody: 3_000_000 } } });
+  it('refuses a 50 MB body past the default size limit without parsing it', async () => {
+    await setup({ symbols: ['ETH/USD'], simulator: { faults: { hugeBody: 50 * 1024 * 1024 } } });
     const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('failed');
-    expect((await lastRun()).error).toMatch(/exceeds the 1000000-byte limit/);
+    expect((await lastRun()).error).toMatch(/exceeds the 33554432-byte limit/);
     expect(await countBars('ETH/USD')).toBe(0);
   });
 
