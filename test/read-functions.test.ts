@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { seededRandom } from '../scripts/bench/stats.ts';
 
 /**
  * market.series and market.latest on a real PostgreSQL, against an independent model of the
@@ -27,21 +28,10 @@ interface SeriesRow {
   low: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A random walk of bars at the given open times; `tick` rounds prices so that ties happen. */
 function walk(times: readonly number[], seed: number, tick = 0): Bar[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const round = (x: number) => (tick > 0 ? Math.max(tick, Math.round(x / tick) * tick) : x);
   let close = 100;
   return times.map((ts) => {

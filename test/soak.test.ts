@@ -6,6 +6,7 @@ import type { SimulatorFaults } from '../simulator/index.ts';
 import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
+import { seededRandom } from '../scripts/bench/stats.ts';
 
 /**
  * Fourteen simulated days of hourly runs with faults injected at random (seeded, so a
@@ -41,16 +42,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'day credits gone', faults: { exhaustDay: true }, expect: 'failed' },
 ];
 
-/** Small deterministic generator (mulberry32), so the fault sequence replays exactly. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -68,7 +59,7 @@ describe(`soak: ${DAYS} days of hourly runs with random faults`, () => {
   beforeAll(async () => {
     db = await createDatabase();
     etl = await simulatedEtl(db, { startAt: START, symbols: SYMBOLS });
-    const next = random(20261125);
+    const next = seededRandom(20261125);
     const defaultTimeout = etl.deps.settings.http.timeoutMs;
     for (let hour = 0; hour < DAYS * 24; hour++) {
       // Clean runs half the time, faults the other half.

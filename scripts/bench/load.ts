@@ -1,15 +1,16 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Sql } from '../../functions/_shared/db.ts';
+import { createServerApp } from '../../server/app.ts';
+import { startLiveHub } from '../../server/live.ts';
+import { percentile } from './stats.ts';
 
 /**
  * Load on loopback, bounded in count and time: the read API's sustained requests per second
  * and latency, and how fast one database announcement reaches many live-stream clients.
  */
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 export interface ReadLoadResult {
   requests: number;
@@ -46,8 +47,7 @@ export async function readApiLoad(base: string, paths: readonly string[], option
   }));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) };
+  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
 export interface FanoutResult {
@@ -106,6 +106,34 @@ export async function liveFanout(base: string, clients: number, announce: () => 
     for (const request of requests) request.destroy();
     agent.destroy();
   }
-  arrivals.sort((a, b) => a - b);
-  return { clients, received: arrivals.length, p50Ms: quantile(arrivals, 0.5), p99Ms: quantile(arrivals, 0.99), maxMs: arrivals[arrivals.length - 1] ?? Number.NaN };
+  return { clients, received: arrivals.length, p50Ms: arrivals.length ? percentile(arrivals, 50) : Number.NaN, p99Ms: arrivals.length ? percentile(arrivals, 99) : Number.NaN, maxMs: arrivals.length ? Math.max(...arrivals) : Number.NaN };
+}
+
+/** A server with one year of hourly bars for one symbol, loaded as the read API and live stream see it. */
+export async function benchLoad(sql: Sql, options: { readMs: number; clients: number }): Promise<{ read: ReadLoadResult; fanout: FanoutResult }> {
+  await sql`insert into market.asset (symbol, asset_type, exchange_timezone) values ('LOAD', 'crypto', 'UTC') on conflict do nothing`;
+  await sql`
+    insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close)
+    select 'LOAD', 'crypto', '1h', '2025-01-01'::timestamptz + i * interval '1 hour', 100, 101 + i % 5, 99, 100 + i % 7
+      from generate_series(0, 8759) as i
+    on conflict do nothing`;
+  const live = await startLiveHub(sql);
+  const app = createServerApp({
+    sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
+    runEtl: () => Promise.reject(new Error('not part of the load bench')), heartbeatMs: 60_000,
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const read = await readApiLoad(base, ['/api/latest', '/api/series?symbols=LOAD&max_points=1000', '/api/config', '/api/runs/latest'], { concurrency: 32, durationMs: options.readMs });
+    const fanout = await liveFanout(base, options.clients, async () => {
+      await sql`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close) values ('LOAD', 'crypto', '1h', '2030-01-01', 1, 1, 1, 1) on conflict (symbol, interval, ts) do update set close = excluded.close + 1`;
+    });
+    return { read, fanout };
+  } finally {
+    (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    server.close();
+    await live.close();
+  }
 }

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backfill, type BackfillResult } from './bench/backfill.ts';
+import { generateSeries } from './bench/bars.ts';
+import { startBenchCluster } from './bench/cluster.ts';
+import { FIXTURE_HOURS, FIXTURE_SYMBOLS, loadFixture } from './bench/fixture.ts';
+import { benchDashboard, formatDashboardBench } from './bench/dashboard.ts';
+import { incrementalRuns } from './bench/incremental.ts';
+import { benchLoad } from './bench/load.ts';
+import { describeMachine, type Figure, figuresTable, machineLines, markdownTable, writeResults } from './bench/report.ts';
+import { seriesLatency } from './bench/series.ts';
+import { profilingConnection, type StatementTimes } from './bench/statements.ts';
+
+/**
+ * `npm run bench`: (a) backfill throughput, (b) an hourly incremental run, (c) market.series on
+ * 10 million bars, (d) read API and live-stream load on loopback, (e) the dashboard in Chromium,
+ * on an embedded PostgreSQL of its own in a temporary directory. Prints the figures;
+ * `npm run bench -- --write` also puts them into BENCHMARKS.md.
+ */
+
+const BACKFILL_SYMBOLS = 100;
+const BACKFILL_BARS = 5_000;
+const BENCHMARKS_MD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'BENCHMARKS.md');
+
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const log = (line: string) => console.log(line);
+
+function breakdown(result: BackfillResult, times: StatementTimes): string {
+  const phases = markdownTable(
+    ['load step (wall time, all symbols)', 'ms', 'share'],
+    Object.entries(result.phases).map(([phase, value]) => [phase, value.toFixed(0), `${((100 * value) / result.totalMs).toFixed(0)}%`]),
+  );
+  const statements = markdownTable(
+    ['statement (server executor time)', 'count', 'ms'],
+    [...times.byKind].sort((a, b) => b[1].ms - a[1].ms).map(([kind, t]) => [kind, String(t.count), t.ms.toFixed(0)]),
+  );
+  return `${phases}\n\n${statements}`;
+}
+
+async function main(): Promise<void> {
+  const write = process.argv.includes('--write');
+  const cluster = await startBenchCluster();
+  try {
+    const versionSql = await cluster.createDatabase('bench_meta');
+    const [{ server_version: version } = { server_version: '?' }] = await versionSql<{ server_version: string }[]>`show server_version`;
+    await versionSql.end();
+    const machine = describeMachine(version);
+    log(`Market Pulse bench\n${machineLines(machine)}\n`);
+
+    const data = generateSeries(BACKFILL_SYMBOLS, BACKFILL_BARS, Date.parse('2026-11-18T21:00:00Z'));
+    const totalBars = data.reduce((sum, s) => sum + s.bars.length, 0);
+
+    log(`(a) backfill: ${BACKFILL_SYMBOLS} symbols x ${BACKFILL_BARS} hourly bars through upsertAsset, upsertBars, refreshSsot in one transaction`);
+    const backfillSql = await cluster.createDatabase('bench_backfill');
+    const loaded = await backfill(backfillSql, data);
+    await backfillSql.end();
+    if (loaded.bars !== totalBars || loaded.ssotRows !== totalBars) {
+      throw new Error(`backfill wrote ${loaded.bars} bars and ${loaded.ssotRows} SSOT rows, expected ${totalBars} of each`);
+    }
+    const throughput = totalBars / (loaded.totalMs / 1000);
+    log(`    ${Math.round(throughput).toLocaleString('en')} bars/s (${ms(loaded.totalMs)})`);
+
+    log('    where the time goes: the same load again, each statement timed by auto_explain');
+    await (await cluster.createDatabase('bench_profile')).end();
+    const profile = profilingConnection(cluster.url('bench_profile'));
+    const profiled = await backfill(profile.sql, data);
+    await profile.sql.end();
+    const where = breakdown(profiled, profile.times);
+    log(`${where}\n`);
+
+    log('(b) incremental hourly run, 8 symbols, runEtl against the in-process simulator');
+    const incrementalSql = await cluster.createDatabase('bench_incremental');
+    const incremental = await incrementalRuns(incrementalSql);
+    await incrementalSql.end();
+    log(`    p50 ${ms(incremental.p50)}, p95 ${ms(incremental.p95)} over ${incremental.runs.length} runs; first run (5,000 bars x 8) ${ms(incremental.firstRun.ms)}\n`);
+
+    log(`(c) market.series on ${(FIXTURE_SYMBOLS * FIXTURE_HOURS).toLocaleString('en')} bars: generating the fixture`);
+    const seriesSql = await cluster.createDatabase('bench_series');
+    const fixtureMs = await loadFixture(seriesSql, log);
+    log(`    fixture ready in ${(fixtureMs / 1000).toFixed(0)} s`);
+    const series = await seriesLatency(seriesSql, cluster.url('bench_series'));
+    await seriesSql.end();
+    log(`    ${series.points} points per query; plan of the statement inside market.series:\n${series.plan}\n`);
+
+    const figures: Figure[] = [
+      { measure: `(a) backfill, ${BACKFILL_SYMBOLS} x ${BACKFILL_BARS} hourly bars, parsed data to committed SSOT`, result: `${Math.round(throughput).toLocaleString('en')} bars/s (${(loaded.totalMs / 1000).toFixed(1)} s)`, target: '>= 100,000 bars/s', met: throughput >= 100_000 },
+      { measure: '(b) incremental hourly run, 8 symbols, p50', result: ms(incremental.p50), target: '< 100 ms', met: incremental.p50 < 100 },
+      { measure: '(b) same, p95', result: ms(incremental.p95), target: '', met: null },
+      { measure: '(b) same, p50 without the simulator\'s own time', result: ms(incremental.p50WithoutSimulator), target: '', met: null },
+      { measure: '(b) first run, 8 x 5,000 bars of history', result: ms(incremental.firstRun.ms), target: '', met: null },
+      { measure: '(c) market.series, 1 year hourly -> 1,000 points, in the database, p50', result: ms(series.database.p50), target: '', met: null },
+      { measure: '(c) same, p95', result: ms(series.database.p95), target: '< 10 ms', met: series.database.p95 < 10 },
+      { measure: '(c) same rows received by a client (read API query), p50 / p95', result: `${ms(series.client.p50)} / ${ms(series.client.p95)}`, target: '', met: null },
+      { measure: '(c) read API handler in process (JSON), p50 / p95', result: `${ms(series.http.p50)} / ${ms(series.http.p95)}`, target: '', met: null },
+      { measure: `(c) market.latest over ${FIXTURE_SYMBOLS} symbols, p50 / p95`, result: `${ms(series.latest.p50)} / ${ms(series.latest.p95)}`, target: '', met: null },
+    ];
+    log('(d) load on loopback: read API for 20 s with 32 keep-alive clients; one commit to 1,000 live-stream clients');
+    const loadSql = await cluster.createDatabase('bench_load');
+    const load = await benchLoad(loadSql, { readMs: 20_000, clients: 1_000 });
+    await loadSql.end();
+    figures.push(
+      { measure: '(d) read API sustained, 32 clients, 4 routes', result: `${Math.round(load.read.perSecond).toLocaleString('en')} req/s, p50 ${ms(load.read.p50Ms)}, p99 ${ms(load.read.p99Ms)}, ${load.read.errors} errors`, target: '', met: null },
+      { measure: '(d) one commit to 1,000 live-stream clients, p50 / p99 / last', result: `${load.fanout.received} received; ${ms(load.fanout.p50Ms)} / ${ms(load.fanout.p99Ms)} / ${ms(load.fanout.maxMs)}`, target: 'all within 1 s', met: load.fanout.received === load.fanout.clients && load.fanout.maxMs < 1000 },
+    );
+
+    log('(e) dashboard in Chromium: bundle, first chart with 5 years x 8 symbols, ETL commit to redraw');
+    const dashboard = await benchDashboard({ log: (line) => log(`    ${line}`) });
+    const dashboardLines = formatDashboardBench(dashboard);
+    for (const line of dashboardLines) log(`    ${line}`);
+
+    const table = figuresTable(figures);
+    log(table);
+    if (write) {
+      await writeResults(BENCHMARKS_MD, `${machineLines(machine)}\n\n${table}\n\nDashboard (e):\n\n${dashboardLines.map((line) => `- ${line.trim()}`).join('\n')}\n\nBackfill, where the time goes (profiling run):\n\n${where}`);
+      log(`\nwritten to ${BENCHMARKS_MD}`);
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
