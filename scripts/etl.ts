@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
 import { openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
-import { scheduleHourly } from '../server/scheduler.ts';
+import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { openSource } from '../server/source.ts';
 
 /**
@@ -36,9 +36,14 @@ async function main(): Promise<number> {
   }
 
   console.log(`ETL scheduler: ${config.MARKET_SYMBOLS.length} symbols at ${config.MARKET_INTERVAL}, every hour on the hour, into ${database.label}`);
-  const runAndLog = async () => console.log(summaryLine(await runEtl('schedule')));
-  await runAndLog();
-  const schedule = scheduleHourly(runAndLog);
+  const runAndLog = async (trigger: string) => {
+    const summary = await runEtl(trigger);
+    console.log(summaryLine(summary));
+    return summary;
+  };
+  await runAndLog('schedule');
+  // Where the database's pg_cron has the hourly job, it decides when; otherwise our own timer.
+  const schedule = await startHourlyTrigger(database.sql, runAndLog);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
