@@ -112,7 +112,7 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
   if (missing) throw new Error(missing);
   if (options.build !== false) {
     log('building the dashboard');
-    await build({ configFile: path.join(import.meta.dirname, '..', 'web', 'vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: path.join(import.meta.dirname, '..', '..', 'web', 'vite.config.ts'), logLevel: 'warn' });
   }
   const bundle = await bundleSizes();
 
