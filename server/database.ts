@@ -16,7 +16,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

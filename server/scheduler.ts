@@ -5,7 +5,7 @@
 
 const HOUR_MS = 3_600_000;
 
-export function msUntilNextHour(nowMs: number): number {
+function msUntilNextHour(nowMs: number): number {
   return HOUR_MS - (nowMs % HOUR_MS);
 }
 

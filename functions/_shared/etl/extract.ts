@@ -42,7 +42,7 @@ export interface Extraction {
 /** The deepest history one credit buys. */
 export const MAX_OUTPUTSIZE = 5000;
 /** Bars re-read before the newest stored one, so a revised last bar is picked up. */
-export const OVERLAP_BARS = 2;
+const OVERLAP_BARS = 2;
 /** Keeps one response's size bounded however generous the plan is. */
 const MAX_SYMBOLS_PER_REQUEST = 8;
 const MAX_ATTEMPTS = 4;

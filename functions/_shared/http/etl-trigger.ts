@@ -26,7 +26,7 @@ function presentedSecret(apikey: string | undefined, authorization: string | und
   return bearer?.[1] ?? null;
 }
 
-export async function isAuthorised(secret: string | null, presented: string | null): Promise<boolean> {
+async function isAuthorised(secret: string | null, presented: string | null): Promise<boolean> {
   if (!secret || !presented) return false;
   return await timingSafeEqual(secret, presented);
 }

@@ -33,10 +33,10 @@ const SERIES_COLUMNS = [
 ] as const;
 type SeriesColumn = (typeof SERIES_COLUMNS)[number];
 type SeriesRow = { symbol: string; ts: Date } & Record<SeriesColumn, number | null>;
-export type ColumnarSeries = { symbol: string; ts: number[] } & Record<SeriesColumn, (number | null)[]>;
+type ColumnarSeries = { symbol: string; ts: number[] } & Record<SeriesColumn, (number | null)[]>;
 
 /** Rows to one column array per field: what uPlot draws, and far smaller as JSON. */
-export function toColumnar(symbols: readonly string[], rows: readonly SeriesRow[]): ColumnarSeries[] {
+function toColumnar(symbols: readonly string[], rows: readonly SeriesRow[]): ColumnarSeries[] {
   const bySymbol = new Map<string, ColumnarSeries>();
   for (const symbol of symbols) {
     bySymbol.set(symbol, { symbol, ts: [], ...Object.fromEntries(SERIES_COLUMNS.map((c) => [c, []])) } as unknown as ColumnarSeries);

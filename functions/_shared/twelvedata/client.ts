@@ -35,7 +35,7 @@ export type SymbolResult =
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export function timeSeriesUrl(baseUrl: string, request: TimeSeriesRequest): URL {
+function timeSeriesUrl(baseUrl: string, request: TimeSeriesRequest): URL {
   const url = new URL('/time_series', baseUrl);
   url.searchParams.set('symbol', request.symbols.join(','));
   url.searchParams.set('interval', request.interval);

@@ -22,7 +22,7 @@ export interface NormalisedSeries {
   duplicates: number;
 }
 
-export function assetMetaFrom(requestedSymbol: string, meta: TimeSeriesMeta): AssetMeta {
+function assetMetaFrom(requestedSymbol: string, meta: TimeSeriesMeta): AssetMeta {
   const type = meta.type ?? '';
   if (type === 'Physical Currency') {
     throw new TwelveDataError('symbol', `${requestedSymbol} is a forex pair; Market Pulse stores stocks and crypto`);
@@ -41,7 +41,7 @@ export function assetMetaFrom(requestedSymbol: string, meta: TimeSeriesMeta): As
  * Intraday bars are requested with timezone=UTC; daily and longer bars always come as
  * exchange-local dates, so they open at local midnight.
  */
-export function barOpenTime(datetime: string, interval: Interval, meta: AssetMeta): number | null {
+function barOpenTime(datetime: string, interval: Interval, meta: AssetMeta): number | null {
   const clock = parseNaiveDatetime(datetime);
   if (!clock) return null;
   return utcFromWallClock(clock, isIntraday(interval) ? 'UTC' : meta.exchangeTimezone);
@@ -56,7 +56,7 @@ function price(value: unknown): number | null {
 type BarFields = Record<string, unknown>;
 
 /** The bar, or why it cannot be stored. */
-export function validateBar(raw: BarFields, ts: number): Bar | string {
+function validateBar(raw: BarFields, ts: number): Bar | string {
   const open = price(raw.open);
   const high = price(raw.high);
   const low = price(raw.low);
