@@ -35,7 +35,7 @@ export interface ServerDeps {
   triggerLimitPerMinute?: number;
 }
 
-/** The trigger takes no body; anything big is refused before it is read. */
+/** The trigger's body is at most a cron request id ({"etl_request_id": n}); anything big is refused before it is read. */
 const TRIGGER_BODY_LIMIT = 16 * 1024;
 
 export function createServerApp(deps: ServerDeps): Hono {

@@ -1,12 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../functions/_shared/config.ts';
-import { createServerApp } from '../server/app.ts';
 import { etlRunner } from '../server/etl-runtime.ts';
 import { type LiveHub, startLiveHub } from '../server/live.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
+import { serveApp, type TestServer } from './helpers/server.ts';
 import { openSse } from './helpers/sse.ts';
 
 const HOUR = 3_600_000;
@@ -17,7 +15,7 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
   let db: TestDatabase;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let live: LiveHub;
-  let server: ServerType;
+  let server: TestServer;
   let base: string;
 
   beforeAll(async () => {
@@ -25,16 +23,14 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
     sim = await startSimulator({ now: () => Date.parse('2026-11-20T15:10:00Z') });
     live = await startLiveHub(db.sql);
     const config = parseConfig({ MARKET_SYMBOLS: SYMBOLS.join(','), ETL_SECRET: SECRET });
-    const app = createServerApp({
+    server = await serveApp({
       sql: db.sql, live, symbols: config.MARKET_SYMBOLS, interval: '1h', simulated: true,
       etlSecret: SECRET, runEtl: etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() }), heartbeatMs: 500,
     });
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
   afterAll(async () => {
-    server?.close();
+    await server?.close();
     await live?.close();
     await sim?.close();
     await db?.drop();

@@ -1,10 +1,8 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Sql } from '../../functions/_shared/db.ts';
-import { createServerApp } from '../../server/app.ts';
 import { startLiveHub } from '../../server/live.ts';
+import { serveApp } from '../../test/helpers/server.ts';
 import { percentile } from './stats.ts';
 
 /**
@@ -118,13 +116,11 @@ export async function benchLoad(sql: Sql, options: { readMs: number; clients: nu
       from generate_series(0, 8759) as i
     on conflict do nothing`;
   const live = await startLiveHub(sql);
-  const app = createServerApp({
+  const server = await serveApp({
     sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
     runEtl: () => Promise.reject(new Error('not part of the load bench')), heartbeatMs: 60_000,
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = server.url;
   try {
     const read = await readApiLoad(base, ['/api/latest', '/api/series?symbols=LOAD&max_points=1000', '/api/config', '/api/runs/latest'], { concurrency: 32, durationMs: options.readMs });
     const fanout = await liveFanout(base, options.clients, async () => {
@@ -132,8 +128,7 @@ export async function benchLoad(sql: Sql, options: { readMs: number; clients: nu
     });
     return { read, fanout };
   } finally {
-    (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-    server.close();
+    await server.close();
     await live.close();
   }
 }
