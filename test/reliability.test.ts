@@ -79,7 +79,7 @@ describe('with a test database', () => {
       for (;;) {
         const [loading] = await db.sql`
           select pid from pg_stat_activity
-           where application_name = 'market-pulse-etl' and state = 'active' and (query ilike '%insert into market.bar%' or query ilike '%insert into market.ssot%')`;
+           where application_name = 'market-pulse-etl' and state = 'active' and (query ilike '%insert into market.bar%' or query ilike '%insert into market.ssot%' or query ilike 'copy market.%')`;
         if (loading) break;
         if (child.exitCode !== null || Date.now() > deadline) throw new Error('never caught the ETL loading');
         await new Promise((resolve) => setTimeout(resolve, 5));

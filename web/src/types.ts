@@ -32,7 +32,7 @@ export interface EtlRun {
   error: string | null;
 }
 
-/** Announced by the stream when bars are committed: symbols that got bars up to `max_ts`. */
+/** Announced by the stream when bars are committed: the symbols that got bars, and the newest of those bars. */
 export interface BarsEvent {
   interval: string;
   /** null when the announcement was too big for NOTIFY and left them out: any symbol may have changed. */

@@ -3,7 +3,7 @@ import type { Interval } from '../intervals.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
 import { extract, type Extraction, type SymbolCursor } from './extract.ts';
-import { analyseAfterLargeLoad, rebuildSsot, refreshSsot, upsertAsset, upsertBars } from './load.ts';
+import { analyseAfterLargeLoad, loadSeries, rebuildSsot } from './load.ts';
 import { closeAbandonedRuns, finishRun, recordSkippedRun, type RunOutcome, startRun } from './runs.ts';
 
 /**
@@ -76,6 +76,9 @@ export async function runEtl(deps: EtlDeps, trigger: string, mode: 'incremental'
       const runId = await recordSkippedRun(deps.sql, trigger, reason);
       return summary(runId, trigger, started, { status: 'skipped', barsUpserted: 0, creditsUsed: 0, error: reason, details: {}, ssotRows: 0, rejected: 0 });
     }
+    // After the commit: statistics are housekeeping, not part of the run. The run has committed,
+    // so a failure here must not report it failed; autovacuum analyses the tables soon anyway.
+    await analyseAfterLargeLoad(deps.sql, outcome.ssotRows).catch(() => {});
     return summary(progress.runId!, trigger, started, outcome);
   } catch (error) {
     progress.abort.abort(error);
@@ -143,7 +146,6 @@ async function incremental(tx: Queryable, deps: EtlDeps, progress: Progress): Pr
   // The connection died while we were fetching: the transaction is gone, do not touch it.
   progress.abort.signal.throwIfAborted();
   const loaded = await load(tx, settings.interval, extraction, progress.runId!);
-  await analyseAfterLargeLoad(tx, loaded.ssotRows);
   return { ...outcomeOf(extraction, loaded), ssotRows: loaded.ssotRows, rejected: loaded.rejected };
 }
 
@@ -154,7 +156,6 @@ async function rebuild(tx: Queryable, deps: EtlDeps): Promise<Outcome> {
      where b.interval = ${interval} order by a.symbol`;
   let ssotRows = 0;
   for (const { symbol } of symbols) ssotRows += await rebuildSsot(tx, symbol, interval, null);
-  await analyseAfterLargeLoad(tx, ssotRows);
   return {
     status: 'succeeded', barsUpserted: 0, creditsUsed: 0, error: null, ssotRows, rejected: 0,
     details: { mode: 'rebuild', symbols: symbols.map((s) => s.symbol), ssot_rows_written: ssotRows },
@@ -171,19 +172,17 @@ async function readCursors(sql: Queryable, symbols: readonly string[], interval:
 
 async function load(tx: Queryable, interval: Interval, extraction: Extraction, runId: number): Promise<Loaded> {
   const loaded: Loaded = { barsUpserted: 0, ssotRows: 0, perSymbol: {}, rejected: 0 };
+  const written = await loadSeries(tx, interval, extraction.series, runId);
   for (const series of extraction.series) {
     const { symbol } = series.meta;
-    await upsertAsset(tx, series.meta);
-    const written = await upsertBars(tx, symbol, interval, series.bars, runId);
-    const firstTs = series.bars[0]?.ts ?? null;
-    const ssotRows = firstTs === null ? 0 : await refreshSsot(tx, symbol, interval, firstTs, runId);
-    loaded.barsUpserted += written;
-    loaded.ssotRows += ssotRows;
+    const counts = written.get(symbol) ?? { barsWritten: 0, ssotRows: 0 };
+    loaded.barsUpserted += counts.barsWritten;
+    loaded.ssotRows += counts.ssotRows;
     loaded.rejected += series.rejected.length;
     loaded.perSymbol[symbol] = {
       received: series.bars.length,
-      bars_upserted: written,
-      ssot_rows_written: ssotRows,
+      bars_upserted: counts.barsWritten,
+      ssot_rows_written: counts.ssotRows,
       unfinished_dropped: series.unfinished,
       duplicates_dropped: series.duplicates,
       rejected: series.rejected.slice(0, 50),
