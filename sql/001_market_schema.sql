@@ -44,7 +44,7 @@ comment on table market.asset is 'Instruments the ETL has seen, with what Twelve
 
 -- Raw bars as validated from the API; the SSOT is derived from these (npm run etl -- --rebuild).
 create table if not exists market.bar (
-  asset_id bigint not null constraint bar_asset_id_fkey references market.asset (asset_id),
+  asset_id bigint not null,
   interval text not null,
   ts timestamptz not null,
   open double precision not null,
@@ -57,8 +57,12 @@ create table if not exists market.bar (
   constraint bar_pkey primary key (asset_id, interval, ts)
 );
 comment on table market.bar is 'Validated raw OHLCV bars, one per (asset, interval, bar open time in UTC).';
--- etl_run_id here and in market.ssot is provenance, deliberately without a foreign key: a
--- per-row check costs more than the row's insert and would halve bulk-load throughput.
+-- No foreign keys on the bulk-loaded tables: a per-row check costs about as much as the row's
+-- insert. asset_id is resolved by the loader from market.asset, which it upserts in the same
+-- transaction just before the bars, and nothing deletes assets; etl_run_id here and in
+-- market.ssot is provenance. Databases created before this dropped the asset key:
+alter table market.bar drop constraint if exists bar_asset_id_fkey;
+comment on column market.bar.asset_id is 'market.asset(asset_id); resolved and written by the loader, not a foreign key (see sql/001).';
 comment on column market.bar.etl_run_id is 'The run that last wrote this bar (market.etl_run); provenance, not a foreign key.';
 
 create table if not exists market.ssot (
@@ -92,7 +96,9 @@ create table if not exists market.ssot (
   rsi_avg_loss double precision,
   etl_run_id bigint,
   last_update timestamptz not null default now(),
-  constraint ssot_pkey primary key (symbol, interval, ts)
+  -- high and low ride along in the key's index so market.series can bucket a range by an
+  -- index-only scan (sql/003); one index to maintain on every load instead of two.
+  constraint ssot_pkey primary key (symbol, interval, ts) include (high, low)
 );
 comment on table market.ssot is 'The single source of truth: one row per (symbol, interval, bar open time in UTC) with OHLCV and indicators computed over the symbol''s whole stored history.';
 -- The SSOT is derived from market.bar by the ETL alone, which already guarantees its symbols
