@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { build } from 'vite';
 import { DEFAULT_SYMBOLS, parseConfig } from '../../functions/_shared/config.ts';
 import { connect, type Sql } from '../../functions/_shared/db.ts';
-import { rebuildSsot, upsertAsset, upsertBars } from '../../functions/_shared/etl/load.ts';
+import { loadSeries } from '../../functions/_shared/etl/load.ts';
 import type { AssetMeta, Bar } from '../../functions/_shared/types.ts';
 import { createServerApp, WEB_DIST } from '../../server/app.ts';
 import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
@@ -98,9 +98,8 @@ async function loadHistory(sql: Sql, symbols: readonly string[], fromMs: number,
       if (bar) bars.push({ ts, ...bar });
     }
     await sql.begin(async (tx) => {
-      await upsertAsset(tx as unknown as Sql, metaOf(symbol));
-      await upsertBars(tx as unknown as Sql, symbol, '1h', bars, null);
-      rows += await rebuildSsot(tx as unknown as Sql, symbol, '1h', null);
+      const loaded = await loadSeries(tx as unknown as Sql, '1h', [{ meta: metaOf(symbol), bars }], null);
+      rows += loaded.get(symbol)?.ssotRows ?? 0;
     });
   }
   return rows;
