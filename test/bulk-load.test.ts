@@ -187,3 +187,55 @@ describe('loadSeries: COPY for new rows, upsert for the rest, one stored result'
     }
   });
 });
+
+describe('first large load into empty tables: keys built after the rows', () => {
+  interface KeyState { table: string; oid: number; definition: string; index: string; comment: string | null }
+  const keyState = async (sql: Sql) => [...await sql<KeyState[]>`
+    select t.relname as table, k.conindid::int as oid, pg_get_constraintdef(k.oid) as definition,
+           pg_get_indexdef(k.conindid) as index, obj_description(k.conindid, 'pg_class') as comment
+      from pg_constraint as k join pg_class as t on t.oid = k.conrelid
+     where t.oid in ('market.bar'::regclass, 'market.ssot'::regclass) and k.contype = 'p' order by t.relname`];
+  const big = walk(12_000, START, 3, false);
+
+  it('rebuilds the keys exactly as defined and stores what a load through the kept keys stores', async () => {
+    const [first, later] = await Promise.all([createDatabase(), createDatabase()]);
+    try {
+      const before = await keyState(first.sql);
+      expect(before.map((k) => k.table)).toEqual(['bar', 'ssot']);
+      await load(first.sql, [{ meta: CRYPTO, bars: big }]);
+      const after = await keyState(first.sql);
+      // New indexes (built after the rows), with the same definitions and comments.
+      after.forEach((key, i) => expect(key.oid, key.table).not.toBe(before[i]!.oid));
+      expect(after.map(({ oid: _, ...rest }) => rest)).toEqual(before.map(({ oid: _, ...rest }) => rest));
+      expect(after.find((k) => k.table === 'ssot')!.comment).toMatch(/index-only/);
+
+      // Not empty any more: the same load goes through the kept keys.
+      await load(later.sql, [{ meta: STOCK, bars: stock100() }]);
+      const kept = await keyState(later.sql);
+      await load(later.sql, [{ meta: CRYPTO, bars: big }]);
+      expect(await keyState(later.sql)).toEqual(kept);
+      const crypto = async (sql: Sql) => (await storedTables(sql)).ssot.filter((row) => row.symbol === 'BTC/USD');
+      expect(await crypto(later.sql)).toEqual(await crypto(first.sql));
+    } finally {
+      await Promise.all([first.drop(), later.drop()]);
+    }
+  });
+
+  it('a first load that fails leaves the tables empty and their keys as they were', async () => {
+    const db = await createDatabase();
+    try {
+      const before = await keyState(db.sql);
+      await db.sql`alter table market.ssot add constraint ssot_close_below check (close < 1e9)`;
+      const bad = big.map((bar, i) => (i === big.length - 1 ? { ...bar, close: 2e9, high: 2e9 } : bar));
+      await expect(load(db.sql, [{ meta: CRYPTO, bars: bad }])).rejects.toThrow(/ssot_close_below/);
+      expect(await keyState(db.sql)).toEqual(before);
+      expect(one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot`).n).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  function stock100(): Bar[] {
+    return walk(100, START - 1_000 * HOUR, 5, true);
+  }
+});
