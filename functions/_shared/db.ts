@@ -1,3 +1,4 @@
+import { connect as connectSocket, type Socket } from 'node:net';
 import postgres from 'postgres';
 
 type Types = { bigint: number };
@@ -17,6 +18,8 @@ export interface ConnectOptions {
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 5,
+    // postgres.js reads `socket` (a factory for the connection's socket) but does not declare it.
+    ...({ socket: tcpNoDelay } as object),
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'market-pulse' },
     types: {
@@ -24,4 +27,36 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
     },
   });
+}
+
+const SOCKET_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * The connection's socket, opened with Nagle's algorithm off. postgres.js leaves it on, and a
+ * COPY ends with a separate 5-byte CopyDone that Nagle holds back until the server acknowledges
+ * the data before it, which the server delays by 40 ms because it has nothing to send yet:
+ * every COPY (and the query after it) took 44 ms instead of a fraction of one. Returned
+ * connected, as postgres.js expects of a custom socket; TLS, where the URL asks for it, is still
+ * negotiated by postgres.js on top of it.
+ */
+async function tcpNoDelay(options: { host: string[]; port: number[]; path?: string | false }): Promise<Socket> {
+  const socket = options.path
+    ? connectSocket(options.path)
+    : connectSocket({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`could not connect to PostgreSQL within ${SOCKET_CONNECT_TIMEOUT_MS / 1000} s`));
+    }, SOCKET_CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return socket;
 }
