@@ -1,6 +1,6 @@
 -- Live path on Supabase: Broadcast from Database, on the private topic market:bars (the dashboard's
 -- web/src/live-supabase.ts). Event `bars`: after each statement that writes SSOT rows, which symbols
--- got bars up to when (the NOTIFY market_bars payload, sent by market.announce_bars() in
+-- got bars up to when (the NOTIFY market_bars payload, sent by market.announce_new_bars() in
 -- sql/002_live_notify.sql); dashboards then fetch only what is new through the read functions. One
 -- message per statement, not per row: a backfill of thousands of bars is a handful of events.
 -- Event `run`: a run that ended, as market.latest_run() returns it.

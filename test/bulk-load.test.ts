@@ -221,6 +221,29 @@ describe('first large load into empty tables: keys built after the rows', () => 
     }
   });
 
+  it('announces a first load once, with every symbol and the newest bar, and leaves the triggers as they were', async () => {
+    const db = await createDatabase();
+    try {
+      const triggers = () => db.sql<{ tgname: string; tgenabled: string }[]>`
+        select tgname, tgenabled from pg_trigger
+         where tgrelid = 'market.ssot'::regclass and not tgisinternal order by tgname`;
+      const before = [...await triggers()];
+      expect(before.filter((t) => t.tgname.startsWith('ssot_announce_')).map((t) => t.tgenabled)).toEqual(['O', 'O']);
+      const heard: string[] = [];
+      const listener = await db.sql.listen('market_bars', (payload) => heard.push(payload));
+      await load(db.sql, [{ meta: CRYPTO, bars: big }, { meta: STOCK, bars: stock100() }]);
+      await expect.poll(() => heard.length).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(heard.map((text) => JSON.parse(text))).toEqual([{
+        interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00'),
+      }]);
+      expect([...await triggers()]).toEqual(before);
+      await listener.unlisten();
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('a first load that fails leaves the tables empty and their keys as they were', async () => {
     const db = await createDatabase();
     try {

@@ -5,30 +5,47 @@
 -- as NOTIFY market_bars (the Node server relays it as server-sent events) and, where Supabase
 -- Realtime exists, as a broadcast on the private topic market:bars (sql/110_realtime_broadcast.sql).
 
-create or replace function market.announce_bars() returns trigger
+-- The announcement itself: {"interval", "symbols", "max_ts"}, max_ts the newest of the bars written.
+-- Called by the trigger below, and by a load that bypasses it: the first large load into empty
+-- tables announces once, at its end (functions/_shared/etl/first-load.ts). The owner's alone.
+create or replace function market.announce_new_bars(p_interval text, p_symbols text[], p_max_ts timestamptz)
+returns void
 language plpgsql
 set search_path = ''
 as $$
 declare
   announcement jsonb;
 begin
-  select jsonb_build_object(
-           'interval', min(changed.interval),
-           'symbols', jsonb_agg(distinct changed.symbol),
-           'max_ts', max(changed.ts))
-    into announcement
-    from changed_rows as changed;
-  if announcement ->> 'max_ts' is not null then
-    -- NOTIFY payloads stop at 8000 bytes; past that, listeners refetch every symbol.
-    if octet_length(announcement::text) > 7000 then
-      announcement := announcement - 'symbols';
-    end if;
-    perform pg_notify('market_bars', announcement::text);
-    -- realtime.send turns its own errors into warnings, so a broadcast can never sink an ETL run.
-    if to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
-      perform realtime.send(announcement, 'bars', 'market:bars', true);
-    end if;
+  if p_max_ts is null then
+    return;
   end if;
+  announcement := jsonb_build_object('interval', p_interval, 'symbols', to_jsonb(p_symbols), 'max_ts', p_max_ts);
+  -- NOTIFY payloads stop at 8000 bytes; past that, listeners refetch every symbol.
+  if octet_length(announcement::text) > 7000 then
+    announcement := announcement - 'symbols';
+  end if;
+  perform pg_notify('market_bars', announcement::text);
+  -- realtime.send turns its own errors into warnings, so a broadcast can never sink an ETL run.
+  if to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
+    perform realtime.send(announcement, 'bars', 'market:bars', true);
+  end if;
+end
+$$;
+revoke all on function market.announce_new_bars(text, text[], timestamptz) from public;
+
+create or replace function market.announce_bars() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  written_interval text;
+  written_symbols text[];
+  newest timestamptz;
+begin
+  select min(changed.interval), array_agg(distinct changed.symbol order by changed.symbol), max(changed.ts)
+    into written_interval, written_symbols, newest
+    from changed_rows as changed;
+  perform market.announce_new_bars(written_interval, written_symbols, newest);
   return null;
 end
 $$;

@@ -7,7 +7,7 @@ import type { Interval } from '../intervals.ts';
 import type { AssetMeta, Bar } from '../types.ts';
 import { BinaryCopyWriter, encodeText } from './binary-copy.ts';
 import { copyIn } from './copy-in.ts';
-import { dropKeysForFirstLoad } from './first-load.ts';
+import { beginFirstLoad } from './first-load.ts';
 
 /**
  * Loading, inside the run's one transaction: assets, raw bars, then the SSOT rows derived
@@ -106,7 +106,7 @@ export async function loadSeries(
   const withBars = series.filter((one) => one.bars.length > 0);
   const extents = await storedExtents(tx, withBars.map((one) => one.meta.symbol), interval);
   const loaded = new Map<string, SymbolLoaded>();
-  const restoreKeys = await dropKeysForFirstLoad(tx, withBars.reduce((sum, one) => sum + one.bars.length, 0));
+  const firstLoad = await beginFirstLoad(tx, withBars.reduce((sum, one) => sum + one.bars.length, 0));
   clock.lap('assets');
 
   const freshBars: FreshBars[] = [];
@@ -137,8 +137,10 @@ export async function loadSeries(
   freshSsot.sort((a, b) => (a.meta.symbol < b.meta.symbol ? -1 : a.meta.symbol > b.meta.symbol ? 1 : 0));
   if (freshSsot.length > 0) await copyIn(tx.unsafe(COPY_SSOT), ssotCopyChunks(freshSsot, interval, runId));
   clock.lap('ssot');
-  if (restoreKeys) {
-    await restoreKeys();
+  if (firstLoad) {
+    const symbols = freshSsot.map((one) => one.meta.symbol);
+    const newestTs = freshSsot.reduce<number | null>((newest, one) => Math.max(newest ?? -Infinity, one.bars[one.bars.length - 1]!.ts), null);
+    await firstLoad.finish({ interval, symbols, newestTs });
     clock.lap('keys');
   }
   return loaded;
