@@ -1,13 +1,13 @@
 import type { Queryable } from '../db.ts';
 import {
-  computeIndicators, emptyState, INDICATOR_COLUMNS, type IndicatorRow, type IndicatorState, restoreState, RESTORE_WINDOW,
-  step, type StoredTailRow,
+  computeIndicators, emptyState, type IndicatorState, restoreState, RESTORE_WINDOW, step, type StoredTailRow,
 } from '../indicators.ts';
 import type { Interval } from '../intervals.ts';
 import type { AssetMeta, Bar } from '../types.ts';
-import { BinaryCopyWriter, encodeText } from './binary-copy.ts';
 import { copyIn } from './copy-in.ts';
+import { barCopyChunks, COPY_BAR, COPY_SSOT, type FreshBars, type FreshSsot, ssotCopyChunks } from './copy-rows.ts';
 import { beginFirstLoad } from './first-load.ts';
+import { upsertAsset, upsertBars, upsertSsot } from './upsert.ts';
 
 /**
  * Loading, inside the run's one transaction: assets, raw bars, then the SSOT rows derived
@@ -17,57 +17,6 @@ import { beginFirstLoad } from './first-load.ts';
  * - rows at or before a symbol's newest stored one (the overlap an hourly run re-fetches, a
  *   revised bar) are upserted from arrays, leaving unchanged rows untouched.
  */
-
-/** Rows per statement: large enough to amortise round trips, small enough to bound memory. */
-const CHUNK = 20_000;
-
-/**
- * Arrays go to PostgreSQL as array literals built here: several times faster than the
- * driver's element-by-element serialisation, which dominated bulk loads. Every value is a
- * finite number or null (validated upstream), so no quoting is needed.
- */
-function float8Array(values: readonly (number | null)[]): string {
-  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
-}
-
-function timestampArray(bars: readonly Bar[]): string {
-  return `{${bars.map((bar) => new Date(bar.ts).toISOString()).join(',')}}`;
-}
-
-async function upsertAsset(tx: Queryable, meta: AssetMeta): Promise<void> {
-  await tx`
-    insert into market.asset (symbol, asset_type, exchange, currency, exchange_timezone)
-    values (${meta.symbol}, ${meta.assetType}, ${meta.exchange}, ${meta.currency}, ${meta.exchangeTimezone})
-    on conflict (symbol) do update
-      set asset_type = excluded.asset_type, exchange = excluded.exchange,
-          currency = excluded.currency, exchange_timezone = excluded.exchange_timezone
-      where (asset.asset_type, asset.exchange, asset.currency, asset.exchange_timezone)
-            is distinct from (excluded.asset_type, excluded.exchange, excluded.currency, excluded.exchange_timezone)`;
-}
-
-/** Upserts raw bars; returns how many were new or changed. */
-async function upsertBars(tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], runId: number | null): Promise<number> {
-  let written = 0;
-  for (let from = 0; from < bars.length; from += CHUNK) {
-    const chunk = bars.slice(from, from + CHUNK);
-    const result = await tx`
-      insert into market.bar (asset_id, interval, ts, open, high, low, close, volume, etl_run_id)
-      select a.asset_id, ${interval}, b.ts, b.open, b.high, b.low, b.close, b.volume, ${runId}
-        from market.asset as a,
-             unnest(${timestampArray(chunk)}::timestamptz[],
-                    ${float8Array(chunk.map((b) => b.open))}::float8[], ${float8Array(chunk.map((b) => b.high))}::float8[],
-                    ${float8Array(chunk.map((b) => b.low))}::float8[], ${float8Array(chunk.map((b) => b.close))}::float8[],
-                    ${float8Array(chunk.map((b) => b.volume))}::float8[]) as b(ts, open, high, low, close, volume)
-       where a.symbol = ${symbol}
-      on conflict (asset_id, interval, ts) do update
-        set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-            volume = excluded.volume, etl_run_id = excluded.etl_run_id
-        where (bar.open, bar.high, bar.low, bar.close, bar.volume)
-              is distinct from (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume)`;
-    written += result.count;
-  }
-  return written;
-}
 
 async function barsFrom(tx: Queryable, symbol: string, interval: Interval, fromTs: number | null): Promise<Bar[]> {
   // The asset is looked up first so the primary key (asset_id, interval, ts) drives the scan
@@ -219,66 +168,6 @@ async function restoreStateBefore(tx: Queryable, symbol: string, interval: Inter
   return restoreState(tail, counted?.count ?? 0);
 }
 
-/** The indicator columns stored in the SSOT, in the order both write paths send them. */
-const STORED_INDICATORS = [...INDICATOR_COLUMNS, 'rsi_avg_gain', 'rsi_avg_loss'] as const satisfies readonly (keyof IndicatorRow)[];
-
-const COPY_BAR = 'copy market.bar (asset_id, interval, ts, open, high, low, close, volume, etl_run_id) from stdin (format binary)';
-const BAR_FIELDS = 9;
-
-const COPY_SSOT = `copy market.ssot (symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume, ${
-  STORED_INDICATORS.join(', ')}, etl_run_id) from stdin (format binary)`;
-const SSOT_FIELDS = 12 + STORED_INDICATORS.length;
-
-interface FreshBars {
-  assetId: number;
-  bars: readonly Bar[];
-}
-
-function* barCopyChunks(parts: readonly FreshBars[], interval: Interval, runId: number | null): Generator<Uint8Array> {
-  const writer = new BinaryCopyWriter();
-  const intervalText = encodeText(interval);
-  for (const { assetId, bars } of parts) {
-    for (const bar of bars) {
-      writer.row(BAR_FIELDS).int8(assetId).text(intervalText).timestamptz(bar.ts)
-        .float8(bar.open).float8(bar.high).float8(bar.low).float8(bar.close).float8(bar.volume)
-        .int8(runId);
-      const chunk = writer.takeIfFull();
-      if (chunk) yield chunk;
-    }
-  }
-  yield writer.finish();
-}
-
-interface FreshSsot {
-  meta: AssetMeta;
-  /** The indicator state just before `bars[0]`; advanced as the rows are written. */
-  state: IndicatorState;
-  bars: readonly Bar[];
-}
-
-/** SSOT rows computed as they are streamed, so the indicators of the next chunk overlap the server's insert of this one. */
-function* ssotCopyChunks(parts: readonly FreshSsot[], interval: Interval, runId: number | null): Generator<Uint8Array> {
-  const writer = new BinaryCopyWriter();
-  const intervalText = encodeText(interval);
-  const optionalText = (value: string | null) => (value === null ? null : encodeText(value));
-  for (const { meta, state, bars } of parts) {
-    const symbol = encodeText(meta.symbol);
-    const assetType = encodeText(meta.assetType);
-    const exchange = optionalText(meta.exchange);
-    const currency = optionalText(meta.currency);
-    for (const bar of bars) {
-      const row = step(state, bar.close);
-      writer.row(SSOT_FIELDS).text(symbol).text(assetType).text(exchange).text(currency).text(intervalText)
-        .timestamptz(bar.ts).float8(bar.open).float8(bar.high).float8(bar.low).float8(bar.close).float8(bar.volume);
-      for (const column of STORED_INDICATORS) writer.float8(row[column]);
-      writer.int8(runId);
-      const chunk = writer.takeIfFull();
-      if (chunk) yield chunk;
-    }
-  }
-  yield writer.finish();
-}
-
 /**
  * Fresh statistics after a large load, so the next queries are planned for the rows that
  * are there now rather than for the empty tables autovacuum last saw. Run after the commit,
@@ -303,59 +192,4 @@ export async function rebuildSsot(tx: Queryable, symbol: string, interval: Inter
                            and b.interval = ${interval})`;
   const rows = computeIndicators(bars.map((bar) => bar.close));
   return await upsertSsot(tx, symbol, interval, bars, rows, runId);
-}
-
-async function upsertSsot(
-  tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
-): Promise<number> {
-  let written = 0;
-  for (let from = 0; from < bars.length; from += CHUNK) {
-    const b = bars.slice(from, from + CHUNK);
-    const r = rows.slice(from, from + CHUNK);
-    const col = (name: keyof IndicatorRow) => float8Array(r.map((row) => row[name]));
-    const result = await tx`
-      insert into market.ssot (
-        symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume,
-        change, change_pct, log_return, sma_20, sma_50, ema_12, ema_26, rsi_14, macd, macd_signal,
-        macd_hist, bb_upper, bb_middle, bb_lower, volatility_20, rsi_avg_gain, rsi_avg_loss, etl_run_id)
-      select a.symbol, a.asset_type, a.exchange, a.currency, ${interval}, u.*, ${runId}
-        from market.asset as a,
-             unnest(
-               ${timestampArray(b)}::timestamptz[],
-               ${float8Array(b.map((x) => x.open))}::float8[], ${float8Array(b.map((x) => x.high))}::float8[],
-               ${float8Array(b.map((x) => x.low))}::float8[], ${float8Array(b.map((x) => x.close))}::float8[],
-               ${float8Array(b.map((x) => x.volume))}::float8[],
-               ${col('change')}::float8[], ${col('change_pct')}::float8[], ${col('log_return')}::float8[],
-               ${col('sma_20')}::float8[], ${col('sma_50')}::float8[], ${col('ema_12')}::float8[],
-               ${col('ema_26')}::float8[], ${col('rsi_14')}::float8[], ${col('macd')}::float8[],
-               ${col('macd_signal')}::float8[], ${col('macd_hist')}::float8[], ${col('bb_upper')}::float8[],
-               ${col('bb_middle')}::float8[], ${col('bb_lower')}::float8[], ${col('volatility_20')}::float8[],
-               ${col('rsi_avg_gain')}::float8[], ${col('rsi_avg_loss')}::float8[]) as u
-       where a.symbol = ${symbol}
-      on conflict (symbol, interval, ts) do update set
-        asset_type = excluded.asset_type, exchange = excluded.exchange, currency = excluded.currency,
-        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-        volume = excluded.volume, change = excluded.change, change_pct = excluded.change_pct,
-        log_return = excluded.log_return, sma_20 = excluded.sma_20, sma_50 = excluded.sma_50,
-        ema_12 = excluded.ema_12, ema_26 = excluded.ema_26, rsi_14 = excluded.rsi_14,
-        macd = excluded.macd, macd_signal = excluded.macd_signal, macd_hist = excluded.macd_hist,
-        bb_upper = excluded.bb_upper, bb_middle = excluded.bb_middle, bb_lower = excluded.bb_lower,
-        volatility_20 = excluded.volatility_20, rsi_avg_gain = excluded.rsi_avg_gain,
-        rsi_avg_loss = excluded.rsi_avg_loss, etl_run_id = excluded.etl_run_id
-      -- Unchanged rows are left alone: no write, no last_update bump, no live announcement.
-      where (ssot.asset_type, ssot.exchange, ssot.currency, ssot.open, ssot.high, ssot.low, ssot.close,
-             ssot.volume, ssot.change, ssot.change_pct, ssot.log_return, ssot.sma_20, ssot.sma_50,
-             ssot.ema_12, ssot.ema_26, ssot.rsi_14, ssot.macd, ssot.macd_signal, ssot.macd_hist,
-             ssot.bb_upper, ssot.bb_middle, ssot.bb_lower, ssot.volatility_20, ssot.rsi_avg_gain,
-             ssot.rsi_avg_loss)
-            is distinct from
-            (excluded.asset_type, excluded.exchange, excluded.currency, excluded.open, excluded.high,
-             excluded.low, excluded.close, excluded.volume, excluded.change, excluded.change_pct,
-             excluded.log_return, excluded.sma_20, excluded.sma_50, excluded.ema_12, excluded.ema_26,
-             excluded.rsi_14, excluded.macd, excluded.macd_signal, excluded.macd_hist, excluded.bb_upper,
-             excluded.bb_middle, excluded.bb_lower, excluded.volatility_20, excluded.rsi_avg_gain,
-             excluded.rsi_avg_loss)`;
-    written += result.count;
-  }
-  return written;
 }
