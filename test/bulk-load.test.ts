@@ -243,6 +243,21 @@ describe('first large load into empty tables: keys built after the rows', () => 
     }
   });
 
+  it('keeps the keys when another object depends on them, and the load still goes in', async () => {
+    const db = await createDatabase();
+    try {
+      // Selecting close while grouping by the key columns is legal only through the primary key.
+      await db.sql`create view public.closes_by_key as
+        select symbol, interval, ts, close from market.ssot group by symbol, interval, ts`;
+      const before = await keyState(db.sql);
+      expect((await load(db.sql, [{ meta: CRYPTO, bars: big }])).get('BTC/USD')).toEqual({ barsWritten: 12_000, ssotRows: 12_000 });
+      expect(await keyState(db.sql)).toEqual(before);
+      expect(one(await db.sql<{ n: number }[]>`select count(*) as n from public.closes_by_key`).n).toBe(12_000);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('a first load that fails leaves the tables empty and their keys as they were', async () => {
     const db = await createDatabase();
     try {

@@ -11,7 +11,7 @@ import type { Interval } from '../intervals.ts';
  * loader knows; it announces that once, at the end, through the same function.
  *
  * Only when both tables are empty (nothing to read, nothing a row could conflict with), the
- * load is large, and the run's role owns both tables. Keys and triggers come back, as the
+ * load is large, the run's role owns both tables and no other object depends on their keys. Keys and triggers come back, as the
  * catalog held them, before the transaction commits, so nobody ever sees the tables without
  * them; a failed load rolls everything back with it. The ALTERs take an ACCESS EXCLUSIVE lock,
  * so a query of the empty tables waits for the commit instead.
@@ -41,10 +41,15 @@ interface Statements {
 /** Drops the keys and pauses the row-copying triggers if this is a first large load; null if it is not. */
 export async function beginFirstLoad(tx: Queryable, rows: number): Promise<FirstLoad | null> {
   if (rows < FIRST_LOAD_MIN_ROWS) return null;
+  // Also only while nothing depends on the keys (a view grouping by the key, say): the drop
+  // would fail, and with it the run.
   const [state] = await tx<{ eligible: boolean }[]>`
     select not exists (select from market.bar) and not exists (select from market.ssot)
            and pg_has_role(current_user, (select relowner from pg_class where oid = 'market.bar'::regclass), 'USAGE')
-           and pg_has_role(current_user, (select relowner from pg_class where oid = 'market.ssot'::regclass), 'USAGE') as eligible`;
+           and pg_has_role(current_user, (select relowner from pg_class where oid = 'market.ssot'::regclass), 'USAGE')
+           and not exists (
+             select from pg_depend as d join pg_constraint as k on k.oid = d.refobjid and d.refclassid = 'pg_constraint'::regclass
+              where k.conrelid in ('market.bar'::regclass, 'market.ssot'::regclass) and k.contype = 'p' and d.deptype = 'n') as eligible`;
   if (state?.eligible !== true) return null;
   const keys = await tx<Statements[]>`
     select format('alter table market.%I drop constraint %I', t.relname, k.conname) as undo,
