@@ -109,10 +109,20 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.getByTestId('range-1M').locator('input').focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('3M');
+    // The 3M bars are drawn (the chart may still have been loading them when the URL changed).
+    await expect.poll(async () => {
+      const first = Date.parse((await attr(page, 'chart-detail', 'data-first-ts')) ?? '');
+      const last = Date.parse((await attr(page, 'chart-detail', 'data-last-ts')) ?? '');
+      const days = (last - first) / 86_400_000;
+      return days > 60 && days < 100;
+    }).toBe(true);
     await page.getByTestId('chart-detail').focus();
-    await page.keyboard.press('End');
-    // The live legend now shows the newest bar's values instead of dashes.
-    await expect.poll(() => page.getByTestId('chart-detail').locator('.u-legend .u-series').first().textContent()).not.toMatch(/--|—/);
+    // The live legend now shows the newest bar's values instead of dashes. End is pressed again
+    // while polling: a redraw that lands between the key and the check resets the crosshair.
+    await expect.poll(async () => {
+      await page.keyboard.press('End');
+      return await page.getByTestId('chart-detail').locator('.u-legend .u-series').first().textContent();
+    }).not.toMatch(/--|—/);
     await page.close();
   });
 
