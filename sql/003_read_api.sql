@@ -12,7 +12,7 @@
 --   min/max keeps both by construction, while LTTB (§3.4) ranks points by triangle area on one
 --   value and may drop them. MinMaxLTTB (§3.4) relies on the same min/max preselection.
 -- * It is set-based: hash aggregations over an index-only scan of (symbol, interval, ts, high,
---   low) (sql/005), then full rows only for the bars kept. LTTB chooses each bucket's point from
+--   low) (the primary key carries high and low: sql/001, sql/005), then full rows only for the bars kept. LTTB chooses each bucket's point from
 --   the previous bucket's choice, a sequential loop that SQL runs row by row.
 --
 -- The rule, per symbol, over the n bars in [p_from, p_to]:
