@@ -108,6 +108,47 @@ describe('binary COPY encoding, read back by PostgreSQL', () => {
   });
 });
 
+describe('copyIn when a COPY goes wrong mid-stream', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createDatabase({ migrated: false });
+    await db.sql`create table copy_guarded (x float8 check (x < 1e6))`;
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** 200,000 rows in 64 KB chunks; `bad` puts an out-of-range value at that row. */
+  function* rows(bad: number | null, failAt: number | null = null) {
+    const writer = new BinaryCopyWriter(64 << 10);
+    for (let i = 0; i < 200_000; i++) {
+      if (i === failAt) throw new Error(`encoder failed at row ${i}`);
+      writer.row(1).float8(i === bad ? 1e9 : i);
+      const chunk = writer.takeIfFull();
+      if (chunk) yield chunk;
+    }
+    yield writer.finish();
+  }
+  const copy = (chunks: Iterable<Uint8Array>) =>
+    db.sql.begin((tx) => copyIn(tx.unsafe('copy copy_guarded (x) from stdin (format binary)'), chunks));
+  const count = async () => one(await db.sql<{ n: number }[]>`select count(*) as n from copy_guarded`).n;
+
+  it('a row the server rejects while chunks are still streaming fails the COPY, and nothing is kept', async () => {
+    await expect(copy(rows(10))).rejects.toThrow(/copy_guarded_x_check/);
+    expect(await count()).toBe(0);
+  });
+
+  it('an exception in the row generator aborts the COPY with that error, and nothing is kept', async () => {
+    await expect(copy(rows(null, 150_000))).rejects.toThrow('encoder failed at row 150000');
+    expect(await count()).toBe(0);
+  });
+
+  it('after both, the same connections load a good stream whole', async () => {
+    await copy(rows(null));
+    expect(await count()).toBe(200_000);
+  });
+});
+
 describe('loadSeries: COPY for new rows, upsert for the rest, one stored result', () => {
   let copied: TestDatabase;
   let stepwise: TestDatabase;
