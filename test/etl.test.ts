@@ -117,4 +117,17 @@ describe('ETL run against the simulator', () => {
     expect(runs.length).toBe(4);
     expect(runs.every((r) => r.status === 'succeeded' && r.finished_at !== null)).toBe(true);
   });
+
+  it("times each run's steps; only the first run, into empty tables, rebuilt the keys", async () => {
+    const runs = await db.sql<{ timings: Record<string, number> | null }[]>`
+      select details -> 'timings_ms' as timings from market.etl_run order by etl_run_id`;
+    const [first, second, hourly] = runs.map((run) => run.timings);
+    for (const timings of [first, second, hourly]) {
+      expect(Object.keys(timings!)).toEqual(expect.arrayContaining(['extract', 'assets', 'bars', 'ssot']));
+      for (const ms of Object.values(timings!)) expect(ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(first).toHaveProperty('keys');
+    expect(second).not.toHaveProperty('keys');
+    expect(hourly).not.toHaveProperty('keys');
+  });
 });

@@ -3,7 +3,7 @@ import type { Interval } from '../intervals.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
 import { extract, type Extraction, type SymbolCursor } from './extract.ts';
-import { analyseAfterLargeLoad, loadSeries, rebuildSsot } from './load.ts';
+import { analyseAfterLargeLoad, type LoadTimings, loadSeries, rebuildSsot } from './load.ts';
 import { closeAbandonedRuns, finishRun, recordSkippedRun, type RunOutcome, startRun } from './runs.ts';
 
 /**
@@ -128,11 +128,14 @@ interface Loaded {
   ssotRows: number;
   perSymbol: Record<string, unknown>;
   rejected: number;
+  /** Wall time of the run's steps, ms: where an operator looks when a run got slow. */
+  timings: LoadTimings & { extract?: number };
 }
 
 async function incremental(tx: Queryable, deps: EtlDeps, progress: Progress): Promise<Outcome> {
   const { settings } = deps;
   const cursors = await readCursors(tx, settings.symbols, settings.interval);
+  const extractStarted = performance.now();
   const extraction = await extract(
     {
       http: settings.http, creditsPerMinute: settings.creditsPerMinute, now: deps.now ?? Date.now,
@@ -145,7 +148,9 @@ async function incremental(tx: Queryable, deps: EtlDeps, progress: Progress): Pr
   progress.creditsUsed = extraction.creditsUsed;
   // The connection died while we were fetching: the transaction is gone, do not touch it.
   progress.abort.signal.throwIfAborted();
+  const extractMs = performance.now() - extractStarted;
   const loaded = await load(tx, settings.interval, extraction, progress.runId!);
+  loaded.timings.extract = extractMs;
   return { ...outcomeOf(extraction, loaded), ssotRows: loaded.ssotRows, rejected: loaded.rejected };
 }
 
@@ -171,8 +176,8 @@ async function readCursors(sql: Queryable, symbols: readonly string[], interval:
 }
 
 async function load(tx: Queryable, interval: Interval, extraction: Extraction, runId: number): Promise<Loaded> {
-  const loaded: Loaded = { barsUpserted: 0, ssotRows: 0, perSymbol: {}, rejected: 0 };
-  const written = await loadSeries(tx, interval, extraction.series, runId);
+  const loaded: Loaded = { barsUpserted: 0, ssotRows: 0, perSymbol: {}, rejected: 0, timings: {} };
+  const written = await loadSeries(tx, interval, extraction.series, runId, loaded.timings);
   for (const series of extraction.series) {
     const { symbol } = series.meta;
     const counts = written.get(symbol) ?? { barsWritten: 0, ssotRows: 0 };
@@ -211,11 +216,12 @@ function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
       requests: extraction.requests,
       stopped_by: extraction.stoppedBy,
       ssot_rows_written: loaded.ssotRows,
+      // keys appears only when a first load into empty tables rebuilt them (etl/first-load.ts).
+      timings_ms: Object.fromEntries(Object.entries(loaded.timings).map(([step, ms]) => [step, Math.round(ms)])),
     },
   };
 }
 
-/** Records why a run failed, on a fresh connection since the run's own may be the casualty. */
 /**
  * Records why a run failed, on a fresh connection since the run's own may be the casualty.
  * A database that is restarting gets a few seconds to come back; if it stays away, the next
