@@ -66,10 +66,12 @@ async function main(): Promise<void> {
       log(`    ${label}:`);
       const loads: BackfillResult[] = [];
       for (let attempt = 0; attempt < BACKFILL_REPEATS; attempt++) {
-        const backfillSql = await cluster.createDatabase(`bench_backfill_${seed ? 'seeded' : 'empty'}_${attempt}`);
+        const name = `bench_backfill_${seed ? 'seeded' : 'empty'}_${attempt}`;
+        const backfillSql = await cluster.createDatabase(name);
         if (seed) await seedOtherSymbol(backfillSql);
         const loaded = await backfill(backfillSql, data);
         await backfillSql.end();
+        await cluster.dropDatabase(name);
         if (loaded.bars !== totalBars || loaded.ssotRows !== totalBars) {
           throw new Error(`backfill wrote ${loaded.bars} bars and ${loaded.ssotRows} SSOT rows, expected ${totalBars} of each`);
         }
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     const incrementalSql = await cluster.createDatabase('bench_incremental');
     const incremental = await incrementalRuns(incrementalSql);
     await incrementalSql.end();
+    await cluster.dropDatabase('bench_incremental');
     log(`    p50 ${ms(incremental.p50)}, p95 ${ms(incremental.p95)} over ${incremental.runs.length} runs; first run (5,000 bars x 8) ${ms(incremental.firstRun.ms)}\n`);
 
     log(`(c) market.series on ${(FIXTURE_SYMBOLS * FIXTURE_HOURS).toLocaleString('en')} bars: generating the fixture`);
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
     log(`    fixture ready in ${(fixtureMs / 1000).toFixed(0)} s`);
     const series = await seriesLatency(seriesSql, cluster.url('bench_series'));
     await seriesSql.end();
+    await cluster.dropDatabase('bench_series');
     log(`    ${series.points} points per query; plan of the statement inside market.series:\n${series.plan}\n`);
 
     const figures: Figure[] = [

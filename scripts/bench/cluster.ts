@@ -12,6 +12,8 @@ export interface BenchCluster {
   url(database: string): string;
   /** A new database with the product's migrations applied. */
   createDatabase(name: string): Promise<Sql>;
+  /** Drops a database once measured, so autovacuum does not work through it during later measures. */
+  dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,9 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       const sql = connect(url(name), { max: 4, applicationName: 'market-pulse-bench' });
       await migrate(sql);
       return sql;
+    },
+    async dropDatabase(name) {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
     },
     async stop() {
       await admin.end({ timeout: 5 });
