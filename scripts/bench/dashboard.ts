@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { build } from 'vite';
 import { DEFAULT_SYMBOLS, parseConfig } from '../../functions/_shared/config.ts';
 import { connect, type Sql } from '../../functions/_shared/db.ts';
-import { loadSeries } from '../../functions/_shared/etl/load.ts';
+import { analyseAfterLargeLoad, loadSeries } from '../../functions/_shared/etl/load.ts';
 import type { AssetMeta, Bar } from '../../functions/_shared/types.ts';
 import { createServerApp, WEB_DIST } from '../../server/app.ts';
 import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
@@ -97,10 +97,13 @@ async function loadHistory(sql: Sql, symbols: readonly string[], fromMs: number,
       const bar = simulatedBar(symbol, '1h', ts);
       if (bar) bars.push({ ts, ...bar });
     }
-    await sql.begin(async (tx) => {
+    const written = await sql.begin(async (tx) => {
       const loaded = await loadSeries(tx as unknown as Sql, '1h', [{ meta: metaOf(symbol), bars }], null);
-      rows += loaded.get(symbol)?.ssotRows ?? 0;
+      return loaded.get(symbol)?.ssotRows ?? 0;
     });
+    // As runEtl does after committing a large load.
+    await analyseAfterLargeLoad(sql, written);
+    rows += written;
   }
   return rows;
 }
