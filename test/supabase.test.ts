@@ -13,6 +13,7 @@ import { migrate, SQL_DIR } from '../server/migrate.ts';
 import type { Schedule } from '../server/scheduler.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
+import { one } from './helpers/database.ts';
 import { NET_STANDIN_SQL, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL, VAULT_STANDIN_SQL } from './helpers/pg15.ts';
 
 /**
@@ -233,6 +234,17 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     const loaded = await sql<{ symbol: string; n: number }[]>`select symbol, count(*)::int as n from market.ssot group by symbol order by symbol`;
     expect(loaded.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
     for (const row of loaded) expect(row.n).toBeGreaterThan(100);
+    // A first load into empty tables: under Deno, on PostgreSQL 15 with Supabase's roles, the keys
+    // were built after the rows (etl/first-load.ts), and came back as the migrations define them.
+    const run = one(await sql<{ timings: Record<string, number> }[]>`
+      select details -> 'timings_ms' as timings from market.etl_run where etl_run_id = ${Number(response.body.etl_run_id)}`);
+    expect(run.timings).toHaveProperty('keys');
+    const keys = await sql<{ definition: string }[]>`
+      select pg_get_constraintdef(oid) as definition from pg_constraint
+       where conrelid in ('market.bar'::regclass, 'market.ssot'::regclass) and contype = 'p' order by conrelid::regclass::text`;
+    expect(keys.map((key) => key.definition)).toEqual([
+      'PRIMARY KEY (asset_id, "interval", ts)', 'PRIMARY KEY (symbol, "interval", ts) INCLUDE (high, low)',
+    ]);
   });
 
   it('supabase db advisors reports no error-level finding, with schema market exposed to the Data API', async () => {
