@@ -1,30 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './helpers/browser.ts';
-import { removeWorkDir, type RunningProduct, startProduct } from './helpers/product.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing } from './helpers/browser.ts';
+import { productInBrowser } from './helpers/product.ts';
 
 const skip = chromiumMissing();
 const HOUR = 3_600_000;
 
 describe.skipIf(skip !== null)(`dashboard across a server restart${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let product: RunningProduct;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    product = await startProduct();
-    browser = await launchChromium();
-    await product.settledRun();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await product?.stop();
-    if (product) await removeWorkDir(product.cwd);
-  });
+  const running = productInBrowser();
 
   it('reconnects after the server restarts and catches up on bars that landed while it was away', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Polling would also catch up; an hour between polls leaves the reconnect to do it.
-    await page.goto(`${product.url}/?symbol=ETH/USD&poll=3600`);
+    await page.goto(`${running.product.url}/?symbol=ETH/USD&poll=3600`);
     const chart = page.locator('[data-testid="chart-BTC/USD"]');
     await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(/^\d{4}-/);
     await expect.poll(() => page.getByTestId('live-status').textContent()).toBe('live');
@@ -33,14 +20,14 @@ describe.skipIf(skip !== null)(`dashboard across a server restart${skip ? ` (ski
 
     // Hold the page's reconnection attempts back until bars have landed behind its back.
     await page.route('**/api/stream', (route) => route.abort());
-    const lastRun = await product.settledRun();
-    await product.restart();
+    const lastRun = await running.product.settledRun();
+    await running.product.restart();
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).not.toBe('live');
-    await product.settledRun(lastRun.etl_run_id + 1);
-    await product.advanceClock(3 * HOUR);
-    const run = await product.runEtl();
+    await running.product.settledRun(lastRun.etl_run_id + 1);
+    await running.product.advanceClock(3 * HOUR);
+    const run = await running.product.runEtl();
     expect(run.bars_upserted).toBeGreaterThan(0);
-    const { rows } = await (await fetch(`${product.url}/api/latest`)).json();
+    const { rows } = await (await fetch(`${running.product.url}/api/latest`)).json();
     const newest = new Date(rows.find((r: { symbol: string }) => r.symbol === 'BTC/USD').ts).toISOString();
     expect(Date.parse(newest)).toBeGreaterThanOrEqual(Date.parse(before) + 3 * HOUR);
     expect(await chart.getAttribute('data-last-ts')).toBe(before);
@@ -52,8 +39,8 @@ describe.skipIf(skip !== null)(`dashboard across a server restart${skip ? ` (ski
     expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
 
     // Live again: the next run reaches the page through the new stream.
-    await product.advanceClock(HOUR);
-    expect((await product.runEtl()).bars_upserted).toBeGreaterThan(0);
+    await running.product.advanceClock(HOUR);
+    expect((await running.product.runEtl()).bars_upserted).toBeGreaterThan(0);
     await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 2_000, interval: 50 }).toBe(new Date(Date.parse(newest) + HOUR).toISOString());
     await page.close();
   });

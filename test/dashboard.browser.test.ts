@@ -1,34 +1,24 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
-import { chromiumMissing, launchChromium } from './helpers/browser.ts';
-import { removeWorkDir, type RunningProduct, startProduct } from './helpers/product.ts';
+import { chromiumMissing } from './helpers/browser.ts';
+import { productInBrowser } from './helpers/product.ts';
 
 const skip = chromiumMissing();
 const HOUR = 3_600_000;
 const ISO = /^\d{4}-\d{2}-\d{2}T/;
 
 describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start --simulate${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let product: RunningProduct;
-  let browser: Browser;
-
+  // The start-up ETL run fills the database before the page is judged.
+  const running = productInBrowser();
   beforeAll(async () => {
-    product = await startProduct();
-    browser = await launchChromium();
-    // The start-up ETL run fills the database before the page is judged.
-    await product.settledRun();
     await mkdir('test-artifacts', { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await product?.stop();
-    if (product) await removeWorkDir(product.cwd);
   });
 
   async function open(width: number, query = ''): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
-    await page.goto(`${product.url}/${query}`);
+    const page = await running.browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+    await page.goto(`${running.product.url}/${query}`);
     await expect.poll(() => page.getByTestId('chart-detail').getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
     return page;
   }
@@ -36,8 +26,8 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
   const attr = (page: Page, testId: string, name: string) => page.locator(`[data-testid="${testId}"]`).getAttribute(name);
 
   it('draws a chart with data for each of the eight default symbols, labelled as simulated', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(product.url);
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(running.product.url);
     for (const symbol of DEFAULT_SYMBOLS) {
       const chart = page.locator(`[data-testid="chart-${symbol}"]`);
       await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
@@ -149,8 +139,8 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
 
     // An hour passes at the simulated exchange, then the hourly trigger fires.
-    await product.advanceClock(HOUR);
-    const run = await product.runEtl();
+    await running.product.advanceClock(HOUR);
+    const run = await running.product.runEtl();
     expect(run.bars_upserted).toBeGreaterThan(0);
 
     await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 2_000, interval: 50 }).not.toBe(before);

@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../../server/embedded-postgres.ts';
+import { launchChromium } from './browser.ts';
 
 /**
  * The product as a user starts it: `tsx scripts/start.ts --simulate` in its own process,
@@ -112,4 +115,30 @@ export async function startProduct(env: Record<string, string> = {}, cwd?: strin
 
 export async function removeWorkDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The started product and a Chromium to look at it, for a browser test file. */
+export interface ProductInBrowser {
+  product: RunningProduct;
+  browser: Browser;
+}
+
+/**
+ * Registers the hooks a browser test file needs: `npm start --simulate` in a work directory of
+ * its own, Chromium, and the start-up ETL run settled before any test looks at the page. The
+ * fields are filled in by `beforeAll`; everything is stopped and removed by `afterAll`.
+ */
+export function productInBrowser(): ProductInBrowser {
+  const context = {} as ProductInBrowser;
+  beforeAll(async () => {
+    context.product = await startProduct();
+    context.browser = await launchChromium();
+    await context.product.settledRun();
+  });
+  afterAll(async () => {
+    await context.browser?.close();
+    await context.product?.stop();
+    if (context.product) await removeWorkDir(context.product.cwd);
+  });
+  return context;
 }
