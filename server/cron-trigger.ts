@@ -5,7 +5,7 @@ import { type Schedule, scheduleHourly } from './scheduler.ts';
 
 /**
  * Who starts the hourly run for a Node server. Where the database's pg_cron has the job
- * market-etl-hourly (sql/100_etl_schedule.sql), the job decides: with pg_net it calls the Edge
+ * market-etl-hourly (supabase/migrations/20260101014000_etl_schedule.sql), the job decides: with pg_net it calls the Edge
  * Function, without pg_net it NOTIFYs market_etl_request, and this process runs the ETL. Each
  * request is claimed in the database first, so of several servers exactly one runs it. Without
  * the job, the server's own hourly timer does the work.

@@ -370,7 +370,7 @@ describe('analyst views', () => {
 
     it('stays outside the migrations', async () => {
       const { readMigrations } = await import('../server/migrate.ts');
-      expect((await readMigrations()).map((f) => f.name)).not.toContain('examples.sql');
+      expect((await readMigrations()).map((f) => f.fileName)).not.toContain('examples.sql');
     });
   });
 });

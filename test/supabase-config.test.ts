@@ -4,37 +4,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
-import { readSupabaseMigrations, renderSupabaseMigrations, supabaseVersion } from '../scripts/gen-supabase-migrations.ts';
 import { readMigrations } from '../server/migrate.ts';
 
-/** The Supabase project files that need no database: migrations in step with sql/, config, import map. */
+/** The Supabase project files that need no database: migrations, config, import map. */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 describe('supabase/migrations', () => {
-  it('is exactly what sql/ generates (run `npm run supabase:migrations` after changing sql/)', async () => {
-    expect(await readSupabaseMigrations()).toEqual(await renderSupabaseMigrations());
-  });
-
-  it('names every sql/ file once, with a 14-digit version derived from its number alone, in the same order', async () => {
-    const sources = await readMigrations();
-    const generated = await renderSupabaseMigrations();
-    expect(generated.length).toBe(sources.length);
-    const versions = generated.map((m) => m.fileName.slice(0, 14));
-    for (const [i, source] of sources.entries()) {
-      expect(generated[i]!.fileName).toBe(`${supabaseVersion(Number(source.name.slice(0, 3)))}_${source.name.slice(4)}`);
-      expect(generated[i]!.content.endsWith(source.sql)).toBe(true);
-    }
-    expect(versions.every((v) => /^\d{14}$/.test(v))).toBe(true);
-    expect([...versions].sort()).toEqual(versions);
-    expect(new Set(versions).size).toBe(versions.length);
-  });
-
-  it('derives versions as timestamps, 2026-01-01 plus the file number in minutes', () => {
-    expect(supabaseVersion(1)).toBe('20260101000100');
-    expect(supabaseVersion(100)).toBe('20260101014000');
-    expect(supabaseVersion(999)).toBe('20260101163900');
-    expect(() => supabaseVersion(1000)).toThrow(/out of range/);
+  it('is the only copy of the schema: no other directory holds migrations', async () => {
+    const files = await readMigrations();
+    expect(files.length).toBeGreaterThan(0);
+    expect(new Set(files.map((f) => f.version)).size).toBe(files.length);
+    // sql/ keeps analysts' example queries, never DDL the migrator would miss.
+    const sqlDir = (await readdir(path.join(ROOT, 'sql'))).filter((name) => name.endsWith('.sql'));
+    expect(sqlDir).toEqual(['examples.sql']);
   });
 });
 

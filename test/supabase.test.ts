@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../functions/_shared/config.ts';
 import { connect, type Sql } from '../functions/_shared/db.ts';
-import { renderSupabaseMigrations } from '../scripts/gen-supabase-migrations.ts';
 import { claimRequest, startHourlyTrigger } from '../server/cron-trigger.ts';
 import { etlRunner } from '../server/etl-runtime.ts';
-import { migrate, SQL_DIR } from '../server/migrate.ts';
+import { MIGRATIONS_DIR, migrate, readMigrations } from '../server/migrate.ts';
 import type { Schedule } from '../server/scheduler.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
 import { one } from './helpers/database.ts';
+import { type CliResult, supabase } from './helpers/supabase-cli.ts';
 import { NET_STANDIN_SQL, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL, VAULT_STANDIN_SQL } from './helpers/pg15.ts';
 
 /**
@@ -24,9 +22,6 @@ import { NET_STANDIN_SQL, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMU
  * Supabase's gateway by sending each queued request to the function.
  */
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SUPABASE_CLI = path.join(ROOT, 'node_modules', '.bin', 'supabase');
 
 const skip = pg15Missing() ?? denoMissing();
 
@@ -35,26 +30,6 @@ const ETL_SECRET = randomBytes(24).toString('hex');
 const FUNCTION_SYMBOLS = ['AAPL', 'BTC/USD'];
 // Generous limits, so no run waits a minute for credits.
 const CREDITS = { creditsPerMinute: 10_000, creditsPerDay: 1_000_000 };
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function supabase(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(SUPABASE_CLI, [...args, '--workdir', ROOT, '--yes'], {
-      cwd: ROOT,
-      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(error) };
-  }
-}
 
 /** Runs `query` as an API role inside a transaction that is rolled back, as PostgREST would. */
 async function asRole<T>(sql: Sql, role: string, query: (tx: Sql) => Promise<T>): Promise<T> {
@@ -165,8 +140,8 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     await cluster?.stop();
   });
 
-  it('supabase db push applies every migration generated from sql/, and a second push finds nothing to do', async () => {
-    const expected = (await renderSupabaseMigrations()).map((m) => m.fileName.slice(0, 14));
+  it('supabase db push applies every migration, and a second push finds nothing to do', async () => {
+    const expected = (await readMigrations()).map((m) => m.version);
     const applied = await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations order by version`;
     expect(applied.map((row) => row.version)).toEqual(expected);
     const again = await supabase(['db', 'push', '--db-url', dbUrl]);
@@ -191,7 +166,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       { jobname: 'market-cron-history-prune', schedule: '17 3 * * *', command: expect.stringContaining("delete from cron.job_run_details where end_time < now() - interval '7 days'"), active: true },
       { jobname: 'market-etl-hourly', schedule: '0 * * * *', command: 'select market.request_etl()', active: true },
     ]);
-    await sql.unsafe(await readFile(path.join(SQL_DIR, '100_etl_schedule.sql'), 'utf8'));
+    await sql.unsafe(await readFile(path.join(MIGRATIONS_DIR, '20260101014000_etl_schedule.sql'), 'utf8'));
     expect(await jobs()).toEqual(before);
   });
 
@@ -311,12 +286,13 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     expect(result.ok).toBe(true);
   });
 
-  it('npm run migrate over the pushed database applies the same files again without changing the outcome', async () => {
+  it('npm run migrate over the pushed database finds every migration applied and applies nothing', async () => {
     const report = await migrate(sql);
-    expect(report.applied).toEqual((await renderSupabaseMigrations()).map((m) => m.content.match(/sql\/(\S+\.sql)/)![1]));
+    expect(report.applied).toEqual([]);
+    expect(report.unchanged).toEqual((await readMigrations()).map((m) => m.fileName));
     const [jobs] = await sql<{ n: number }[]>`select count(*)::int as n from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')`;
     expect(jobs!.n).toBe(2);
-    expect(await errorCode(asRole(sql, 'anon', (tx) => tx`select 1 from market.schema_migration`))).toBe('42501');
+    expect(await errorCode(asRole(sql, 'anon', (tx) => tx`select 1 from supabase_migrations.schema_migrations`))).toBe('42501');
   });
 
   it('pg_cron runs the job itself, and the schedule history shows the run next to its HTTP outcome and ETL run', { timeout: 100_000 }, async () => {
@@ -344,7 +320,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   it('without pg_net, the hourly job notifies and a Node server (server/cron-trigger.ts) claims the request and runs the ETL', async () => {
     // A self-hosted database: pg_cron, but no pg_net. The schedule file, applied again, adapts its view.
     await sql`alter schema net rename to net_standin_off`;
-    await sql.unsafe(await readFile(path.join(SQL_DIR, '100_etl_schedule.sql'), 'utf8'));
+    await sql.unsafe(await readFile(path.join(MIGRATIONS_DIR, '20260101014000_etl_schedule.sql'), 'utf8'));
     const history = await sql`select http_status from market.etl_schedule_history`;
     expect(history.every((row) => row.http_status === null)).toBe(true);
 

@@ -8,7 +8,7 @@ import { etlTrigger } from '../_shared/http/etl-trigger.ts';
 /**
  * The Edge Function `market-etl`: the shared ETL trigger on Supabase's Deno runtime. pg_cron's
  * hourly job POSTs here through pg_net with ETL_SECRET in the apikey header
- * (sql/100_etl_schedule.sql); `verify_jwt = false` because that secret, not a JWT, is the check.
+ * (supabase/migrations/20260101014000_etl_schedule.sql); `verify_jwt = false` because that secret, not a JWT, is the check.
  */
 
 interface EdgeRuntimeGlobal {

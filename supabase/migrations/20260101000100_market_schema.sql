@@ -1,6 +1,4 @@
--- Generated from sql/001_market_schema.sql by `npm run supabase:migrations`: edit that file, not this one.
-
--- Market Pulse: the `market` schema. Safe to run any number of times; touches nothing outside `market`.
+-- Market Pulse: the `market` schema. Touches nothing outside `market`.
 
 create schema if not exists market;
 comment on schema market is 'Market Pulse: Twelve Data prices, the analysis-ready SSOT and the ETL''s run log.';
@@ -62,9 +60,8 @@ comment on table market.bar is 'Validated raw OHLCV bars, one per (asset, interv
 -- No foreign keys on the bulk-loaded tables: a per-row check costs about as much as the row's
 -- insert. asset_id is resolved by the loader from market.asset, which it upserts in the same
 -- transaction just before the bars, and nothing deletes assets; etl_run_id here and in
--- market.ssot is provenance. Databases created before this dropped the asset key:
-alter table market.bar drop constraint if exists bar_asset_id_fkey;
-comment on column market.bar.asset_id is 'market.asset(asset_id); resolved and written by the loader, not a foreign key (see sql/001).';
+-- market.ssot is provenance.
+comment on column market.bar.asset_id is 'market.asset(asset_id); resolved and written by the loader, not a foreign key (see 20260101000100_market_schema).';
 comment on column market.bar.etl_run_id is 'The run that last wrote this bar (market.etl_run); provenance, not a foreign key.';
 
 create table if not exists market.ssot (
@@ -99,7 +96,7 @@ create table if not exists market.ssot (
   etl_run_id bigint,
   last_update timestamptz not null default now(),
   -- high and low ride along in the key's index so market.series can bucket a range by an
-  -- index-only scan (sql/003); one index to maintain on every load instead of two.
+  -- index-only scan (20260101000300_read_api); one index to maintain on every load instead of two.
   constraint ssot_pkey primary key (symbol, interval, ts) include (high, low)
 );
 comment on table market.ssot is 'The single source of truth: one row per (symbol, interval, bar open time in UTC) with OHLCV and indicators computed over the symbol''s whole stored history.';

@@ -1,9 +1,7 @@
--- Generated from sql/002_live_notify.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- Live path: after each statement that writes SSOT rows, announce which symbols got bars up to when.
 -- One small announcement per statement (not per row); listeners fetch only what is new. It goes out
 -- as NOTIFY market_bars (the Node server relays it as server-sent events) and, where Supabase
--- Realtime exists, as a broadcast on the private topic market:bars (sql/110_realtime_broadcast.sql).
+-- Realtime exists, as a broadcast on the private topic market:bars (20260101015000_realtime_broadcast).
 
 -- The announcement itself: {"interval", "symbols", "max_ts"}, max_ts the newest of the bars written.
 -- Called by the trigger below, and by a load that bypasses it: the first large load into empty

@@ -1,5 +1,3 @@
--- Generated from sql/003_read_api.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- Read functions: the one definition of what the dashboard and the HTTP/PostgREST APIs return.
 
 -- Rows of the SSOT for some symbols in a time range, at most p_max_points per symbol.
@@ -14,7 +12,7 @@
 --   min/max keeps both by construction, while LTTB (§3.4) ranks points by triangle area on one
 --   value and may drop them. MinMaxLTTB (§3.4) relies on the same min/max preselection.
 -- * It is set-based: hash aggregations over an index-only scan of (symbol, interval, ts, high,
---   low) (the primary key carries high and low: sql/001, sql/005), then full rows only for the bars kept. LTTB chooses each bucket's point from
+--   low) (the primary key carries high and low: 20260101000100_market_schema, 20260101000500_read_indexes), then full rows only for the bars kept. LTTB chooses each bucket's point from
 --   the previous bucket's choice, a sequential loop that SQL runs row by row.
 --
 -- The rule, per symbol, over the n bars in [p_from, p_to]:

@@ -1,7 +1,5 @@
--- Generated from sql/004_analyst_views.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- Analyst views over the SSOT: what a question in the SQL editor usually starts from.
--- Safe to run any number of times. The views run with the reader's rights (security_invoker),
+-- The views run with the reader's rights (security_invoker),
 -- so grants and row-level security on market.ssot hold through them.
 
 -- The trading day of a bar: its date in the exchange's zone for stocks (a session belongs to its

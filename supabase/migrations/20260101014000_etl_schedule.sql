@@ -1,9 +1,7 @@
--- Generated from sql/100_etl_schedule.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- The hourly trigger, where the database has pg_cron. The job calls market.request_etl(), which
 -- POSTs to the Edge Function through pg_net (Supabase) or, where pg_net is missing (self-hosted),
 -- NOTIFYs the Node server, which runs the ETL itself (server/cron-trigger.ts).
--- Safe to run any number of times, and on a database without pg_cron, pg_net or Vault.
+-- Applies on a database without pg_cron, pg_net or Vault too.
 
 -- pg_cron can only be created in the database its scheduler serves, and only when preloaded:
 -- both hold exactly when cron.database_name names this database (on Supabase: postgres).

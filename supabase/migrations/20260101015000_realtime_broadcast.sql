@@ -1,9 +1,7 @@
--- Generated from sql/110_realtime_broadcast.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- Live path on Supabase: Broadcast from Database, on the private topic market:bars (the dashboard's
 -- web/src/live-supabase.ts). Event `bars`: after each statement that writes SSOT rows, which symbols
 -- got bars up to when (the NOTIFY market_bars payload, sent by market.announce_new_bars() in
--- sql/002_live_notify.sql); dashboards then fetch only what is new through the read functions. One
+-- 20260101000200_live_notify); dashboards then fetch only what is new through the read functions. One
 -- message per statement, not per row: a backfill of thousands of bars is a handful of events.
 -- Event `run`: a run that ended, as market.latest_run() returns it.
 -- Private, so only the database sends: on a public topic anyone holding the publishable key could
@@ -15,12 +13,8 @@ begin
     return;
   end if;
 
-  -- Bars are broadcast by market.announce_bars() (sql/002_live_notify.sql), the same statement
-  -- trigger that sends NOTIFY, so the transition table is captured once. Earlier versions had a
-  -- trigger of their own here.
-  drop trigger if exists ssot_broadcast_insert on market.ssot;
-  drop trigger if exists ssot_broadcast_update on market.ssot;
-  drop function if exists market.broadcast_bars();
+  -- Bars are broadcast by market.announce_bars() (migration 20260101000200_live_notify), the same
+  -- statement trigger that sends NOTIFY, so the transition table is captured once.
 
   create or replace function market.broadcast_run() returns trigger
   language plpgsql

@@ -1,11 +1,11 @@
--- Generated from sql/900_api_access.sql by `npm run supabase:migrations`: edit that file, not this one.
-
--- Who may do what in schema market. Last in order so it covers every object the files before it made.
+-- Who may do what in schema market, as one function, market.apply_api_access(): this migration calls
+-- it for every object the migrations before it made, and a later migration that adds objects to
+-- market ends with `select market.apply_api_access();` so the same rules cover them.
 -- Writes: only the ETL's role, the owner of these tables (postgres on Supabase, the DATABASE_URL user
 -- elsewhere); owners bypass RLS and need no grants. Reads through Supabase's Data API (anon,
 -- authenticated, service_role): the SSOT, its instrument table, the analyst views and the read
 -- functions, all granted explicitly, since new Supabase projects no longer grant tables to these
--- roles by themselves. Safe to run any number of times, and on a database without those roles.
+-- roles by themselves. Applies on a database without those roles too.
 
 -- The dashboard's freshness line without opening market.etl_run (whose details hold per-symbol
 -- diagnostics) to the API roles: the newest run's outcome, through the owner's rights.
@@ -32,7 +32,10 @@ as $$
 $$;
 comment on function market.latest_run() is 'The newest ETL run: when it started and finished, how it ended, what it wrote and spent, and its error if any.';
 
-do $$
+create or replace function market.apply_api_access() returns void
+language plpgsql
+set search_path = ''
+as $apply$
 declare
   api_roles constant text[] := array['anon', 'authenticated', 'service_role'];
   -- Operators' views over cron and pg_net: for the owner, never the API.
@@ -49,8 +52,7 @@ begin
   end loop;
 
   -- Functions are executable by PUBLIC unless revoked. Trigger functions and those that may write
-  -- (volatile: market.request_etl) are the owner's alone, everywhere. A later file that adds a
-  -- volatile function to market revokes it in that file too: this loop only sees what exists now.
+  -- (volatile: market.request_etl) are the owner's alone, everywhere.
   for object in
     select p.oid::regprocedure as name
       from pg_catalog.pg_proc as p
@@ -65,7 +67,7 @@ begin
   end if;
 
   grant usage on schema market to anon, authenticated, service_role;
-  -- Start from nothing, so grants from a legacy project's defaults or an earlier version cannot linger.
+  -- Start from nothing, so grants from a project's defaults cannot linger.
   revoke all on all tables in schema market from anon, authenticated, service_role;
   revoke all on all sequences in schema market from anon, authenticated, service_role;
   revoke all on all functions in schema market from public, anon, authenticated, service_role;
@@ -99,4 +101,8 @@ begin
     execute format('grant execute on function %s to anon, authenticated, service_role', object.name);
   end loop;
 end
-$$;
+$apply$;
+comment on function market.apply_api_access() is
+  'Applies Market Pulse''s access rules (RLS, API-role grants) to every object in schema market; migrations call it after adding objects.';
+
+select market.apply_api_access();

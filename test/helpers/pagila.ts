@@ -29,9 +29,10 @@ export async function loadPagila(databaseUrl: string): Promise<void> {
   }
 }
 
-// System schemas, ours, and the per-session temporary ones.
+// System schemas, ours, the migration history (kept where the Supabase CLI keeps it, in a schema of
+// its own), and the per-session temporary ones.
 const OUTSIDE_MARKET = `
-  n.nspname <> 'market' and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+  n.nspname not in ('market', 'supabase_migrations') and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
   and n.nspname not like 'pg\\_temp\\_%' and n.nspname not like 'pg\\_toast\\_temp\\_%'`;
 
 /** Each part of the snapshot: one query, rows in a fixed order. */

@@ -3,7 +3,7 @@ import { parseBarsEvent, parseRun } from './parse.ts';
 
 /**
  * Supabase Realtime adapter of `LiveSource`: Broadcast from Database. The contract with the SQL side
- * (sql/110_realtime_broadcast.sql: triggers calling `realtime.send(payload, event, topic, true)`) is:
+ * (supabase/migrations/20260101015000_realtime_broadcast.sql: triggers calling `realtime.send(payload, event, topic, true)`) is:
  *
  * - topic `market:bars`, a private channel: only the database sends, and an RLS policy on
  *   realtime.messages lets anon and authenticated receive (a public topic would let anyone holding

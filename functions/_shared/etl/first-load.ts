@@ -6,7 +6,7 @@ import type { Interval } from '../intervals.ts';
  * PostgreSQL's documentation advises populating a database: the primary keys of market.bar and
  * market.ssot are dropped, the rows copied in, and each key built once from the sorted rows,
  * which costs a fraction of maintaining it row by row (on 2 cores, about half the load's time).
- * Triggers that keep a transition table (the live announcement, sql/002) are paused as well:
+ * Triggers that keep a transition table (the live announcement, migration 20260101000200_live_notify) are paused as well:
  * they would hold a copy of every row only to find which symbols got bars up to when, which the
  * loader knows; it announces that once, at the end, through the same function.
  *

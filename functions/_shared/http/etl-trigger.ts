@@ -33,7 +33,7 @@ async function isAuthorised(secret: string | null, presented: string | null): Pr
 
 const STATUS_CODE = { succeeded: 200, partial: 200, skipped: 409, failed: 500 } as const;
 
-// What the hourly cron job posts (sql/100_etl_schedule.sql); any other body, or none, is fine too.
+// What the hourly cron job posts (supabase/migrations/20260101014000_etl_schedule.sql); any other body, or none, is fine too.
 const cronBody = z.object({ etl_request_id: z.number().int().positive() });
 
 export function etlTrigger(deps: EtlTriggerDeps): Hono {
