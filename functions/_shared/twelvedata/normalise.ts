@@ -47,7 +47,7 @@ function assetMetaFrom(requestedSymbol: string, meta: TimeSeriesMeta): AssetMeta
   }
   // An unknown zone would make every daily date and every view over this symbol fail: refuse the symbol here.
   if (meta.exchange_timezone !== undefined && !isKnownTimeZone(meta.exchange_timezone)) {
-    throw new TwelveDataError('bad-response', `${requestedSymbol}: exchange_timezone ${JSON.stringify(meta.exchange_timezone)} is not an IANA time zone`);
+    throw new TwelveDataError('bad-response', `exchange_timezone ${JSON.stringify(meta.exchange_timezone)} is not an IANA time zone`);
   }
   const crypto = type === 'Digital Currency' || (!meta.exchange_timezone && requestedSymbol.includes('/'));
   return {
