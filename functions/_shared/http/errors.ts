@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { loggable } from '../log-text.ts';
 
 /** Errors as data: every refusal is JSON with a status and what to fix. */
 
@@ -18,6 +19,6 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     return error.res ?? c.json({ error: error.message }, error.status);
   }
-  console.error(`[http] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.message}`);
+  console.error(`[http] ${c.req.method} ${loggable(new URL(c.req.url).pathname, 200)} failed: ${loggable(error.message)}`);
   return c.json({ error: 'internal error' }, 500);
 }
