@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     etlSecret: config.ETL_SECRET ?? local!.secret,
     runEtl: runAndLog,
     corsOrigins: config.CORS_ORIGINS,
+    allowedHosts: config.ALLOWED_HOSTS,
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
     console.log(`Market Pulse dashboard: http://127.0.0.1:${info.port}/`);
