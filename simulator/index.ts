@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   /** Default 800 (free plan). */
   creditsPerDay?: number;
   faults?: Partial<SimulatorFaults>;
+  /**
+   * Serve the `/__sim/*` control routes. Off by default: only `npm run sim` and tests turn them
+   * on, so the simulator inside `npm start --simulate` cannot be driven by anyone who finds its port.
+   */
+  control?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -112,14 +117,16 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     barsServed: () => served,
   };
 
-  sim.app.route(
-    '/__sim',
-    controlRoutes({
-      ...sim,
-      faults: () => faults,
-      limits: { creditsPerMinute: ledger.perMinute, creditsPerDay: ledger.perDay },
-    }),
-  );
+  if (opts.control) {
+    sim.app.route(
+      '/__sim',
+      controlRoutes({
+        ...sim,
+        faults: () => faults,
+        limits: { creditsPerMinute: ledger.perMinute, creditsPerDay: ledger.perDay },
+      }),
+    );
+  }
 
   sim.app.all('*', async (c) => {
     const request = c.req.raw;

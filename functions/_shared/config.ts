@@ -39,6 +39,8 @@ const envSchema = z.object({
   ETL_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Browser origins allowed to call the read API from elsewhere (a dashboard hosted apart). */
+  /** `1` serves the built-in simulator's /__sim/* control routes under `npm start --simulate` (tests set it). */
+  SIM_CONTROL: z.enum(['0', '1']).default('0').transform((value) => value === '1'),
   /**
    * Extra `Host` names the Node server answers to (comma-separated, e.g. a reverse proxy's domain);
    * loopback names always work. Anything else is refused, which defeats DNS rebinding.
