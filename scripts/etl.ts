@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
+import { loggable } from '../functions/_shared/log-text.ts';
 import { openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(error instanceof ConfigError ? error.message : `etl failed: ${error.message}`);
+    console.error(error instanceof ConfigError ? error.message : `etl failed: ${loggable(error.message)}`);
     process.exit(1);
   },
 );

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const { url, close } = await startSimulator(options);
+  const { url, close } = await startSimulator({ ...options, control: true });
   console.log(
     `Twelve Data simulator on ${url} (${options.creditsPerMinute} credits/min, ${options.creditsPerDay}/day; control at ${url}/__sim/state)`,
   );

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
+import { loggable } from '../functions/_shared/log-text.ts';
 import { createServerApp } from '../server/app.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { DATA_DIR, openDatabase } from '../server/database.ts';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     etlSecret: config.ETL_SECRET ?? local!.secret,
     runEtl: runAndLog,
     corsOrigins: config.CORS_ORIGINS,
+    allowedHosts: config.ALLOWED_HOSTS,
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
     console.log(`Market Pulse dashboard: http://127.0.0.1:${info.port}/`);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     if (local) console.log(`ETL trigger secret: in ${local.file} (POST /functions/v1/market-etl with header apikey)`);
   });
 
-  void runAndLog('startup').catch((error: Error) => console.error(`[etl] start-up run failed: ${error.message}`));
+  void runAndLog('startup').catch((error: Error) => console.error(`[etl] start-up run failed: ${loggable(error.message)}`));
   const schedule = await startHourlyTrigger(database.sql, runAndLog);
 
   let stopping = false;

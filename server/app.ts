@@ -3,18 +3,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
 import { handleError } from '../functions/_shared/http/errors.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
-import { rateLimit } from '../functions/_shared/http/rate-limit.ts';
+import { concurrencyLimit, type ConcurrencyOptions, READ_CONCURRENCY } from '../functions/_shared/http/concurrency.ts';
+import { FixedWindowLimiter } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
+import { hostAllowList } from './host-check.ts';
 import { apiCors, securityHeaders } from './security.ts';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits, StreamSlots } from './stream-limits.ts';
 
 /** The Node server: the shared Hono routes plus what only a long-lived process can do (SSE, static files). */
 
@@ -31,9 +34,16 @@ export interface ServerDeps {
   heartbeatMs?: number;
   /** Origins allowed to read the API from other sites (CORS_ORIGINS). */
   corsOrigins?: readonly string[];
-  /** Trigger calls per minute and caller, allowed or not (default 10). */
+  /** Trigger calls per minute and caller (default 10), counted apart for right- and wrong-secret callers. */
   triggerLimitPerMinute?: number;
+  /** `Host` names answered besides the loopback ones (ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
+  readConcurrency?: ConcurrencyOptions;
+  streamLimits?: StreamLimits;
 }
+
+/** Events a live client may have waiting; one that falls this far behind is dropped (it reconnects and catches up). */
+const MAX_QUEUED_EVENTS = 32;
 
 /** The trigger's body is at most a cron request id ({"etl_request_id": n}); anything big is refused before it is read. */
 const TRIGGER_BODY_LIMIT = 16 * 1024;
@@ -41,27 +51,55 @@ const TRIGGER_BODY_LIMIT = 16 * 1024;
 export function createServerApp(deps: ServerDeps): Hono {
   const app = new Hono();
   app.onError(handleError);
+  app.use('*', hostAllowList(deps.allowedHosts ?? []));
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
 
-  app.use('/functions/v1/market-etl', rateLimit({
-    limit: deps.triggerLimitPerMinute ?? 10,
-    windowMs: 60_000,
-    key: (c) => getConnInfo(c).remote.address ?? 'unknown',
-  }));
+  const caller = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
+  const triggerLimit = { limit: deps.triggerLimitPerMinute ?? 10, windowMs: 60_000 };
   app.use('/functions/v1/market-etl', bodyLimit({
     maxSize: TRIGGER_BODY_LIMIT,
     onError: (c) => c.json({ error: `request body over ${TRIGGER_BODY_LIMIT} bytes` }, 413),
   }));
-  app.route('/functions/v1/market-etl', etlTrigger({ secret: deps.etlSecret, run: deps.runEtl }));
-  app.get('/api/stream', (c) => streamSSE(c, async (stream) => {
+  app.route('/functions/v1/market-etl', etlTrigger({
+    secret: deps.etlSecret,
+    run: deps.runEtl,
+    limits: { key: caller, refused: new FixedWindowLimiter(triggerLimit), accepted: new FixedWindowLimiter(triggerLimit) },
+  }));
+
+  // Database-backed reads share one limit; /api/config (no database) and the stream are not in it.
+  const reads = concurrencyLimit(deps.readConcurrency ?? READ_CONCURRENCY);
+  for (const route of ['/api/latest', '/api/series', '/api/runs/*']) app.use(route, reads);
+
+  const streams = new StreamSlots(deps.streamLimits ?? DEFAULT_STREAM_LIMITS);
+  app.get('/api/stream', (c) => {
+    const slot = streams.admit(caller(c));
+    if (!slot.admitted) {
+      c.header('Retry-After', '30');
+      return slot.reason === 'address'
+        ? c.json({ error: 'too many live connections from this address' }, 429)
+        : c.json({ error: 'too many live connections; retry later' }, 503);
+    }
+    return liveStream(c, slot.release);
+  });
+
+  const liveStream = (c: Context, release: () => void) => streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | null = null;
     const unsubscribe = deps.live.subscribe((event) => {
-      queue.push(event);
+      // A client that stopped reading is let go rather than queued for without end.
+      if (queue.length >= MAX_QUEUED_EVENTS) {
+        unsubscribe();
+        stream.abort();
+      } else {
+        queue.push(event);
+      }
       wake?.();
     });
-    stream.onAbort(unsubscribe);
+    stream.onAbort(() => {
+      unsubscribe();
+      release();
+    });
     await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
     while (!stream.aborted && !stream.closed) {
       const event = queue.shift();
@@ -78,7 +116,8 @@ export function createServerApp(deps: ServerDeps): Hono {
       if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
     }
     unsubscribe();
-  }));
+    release();
+  }, async () => release());
   app.route('/api', readApi(deps));
 
   if (existsSync(WEB_DIST)) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
+import { loggable } from '../functions/_shared/log-text.ts';
 import { type Schedule, scheduleHourly } from './scheduler.ts';
 
 /**
@@ -46,10 +47,10 @@ export async function startHourlyTrigger(sql: Sql, run: (trigger: HourlyTrigger)
   const listener = await sql.listen(REQUEST_CHANNEL, (payload) => {
     const id = requestId.safeParse(payload);
     if (!id.success) {
-      console.error(`[schedule] ignored a ${REQUEST_CHANNEL} notification that is not a request id: ${payload.slice(0, 100)}`);
+      console.error(`[schedule] ignored a ${REQUEST_CHANNEL} notification that is not a request id: ${loggable(payload, 100)}`);
       return;
     }
-    answer(id.data).catch((error: Error) => console.error(`[schedule] request ${id.data} failed: ${error.message}`));
+    answer(id.data).catch((error: Error) => console.error(`[schedule] request ${id.data} failed: ${loggable(error.message)}`));
   });
   console.log(`[schedule] hourly runs come from pg_cron (job ${CRON_JOB}), which notifies ${REQUEST_CHANNEL} where it has no pg_net`);
   return {

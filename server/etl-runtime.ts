@@ -1,6 +1,7 @@
 import type { Config } from '../functions/_shared/config.ts';
 import type { Sql } from '../functions/_shared/db.ts';
 import { type RunSummary, runEtl } from '../functions/_shared/etl/run.ts';
+import { loggable } from '../functions/_shared/log-text.ts';
 
 /** The ETL as the Node processes run it, configured from the validated environment. */
 
@@ -38,6 +39,6 @@ export function summaryLine(summary: RunSummary): string {
     `rejected=${summary.bars_rejected}`,
     `${summary.duration_ms}ms`,
   ];
-  if (summary.error) parts.push(`error="${summary.error}"`);
+  if (summary.error) parts.push(`error="${loggable(summary.error)}"`);
   return parts.join(' ');
 }

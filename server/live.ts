@@ -1,5 +1,6 @@
 import type { Sql } from '../functions/_shared/db.ts';
 import { latestRun } from '../functions/_shared/etl/runs.ts';
+import { loggable } from '../functions/_shared/log-text.ts';
 
 /**
  * Relays the database's announcements (NOTIFY market_bars / market_runs, sent by triggers
@@ -26,7 +27,7 @@ export async function startLiveHub(sql: Sql): Promise<LiveHub> {
     // The announcement is small on purpose; clients get the full run record.
     latestRun(sql).then(
       (run) => run && broadcast({ event: 'run', data: JSON.stringify(run) }),
-      (error: Error) => console.error(`[live] could not read the finished run (${payload}): ${error.message}`),
+      (error: Error) => console.error(`[live] could not read the finished run (${loggable(payload, 100)}): ${loggable(error.message)}`),
     );
   });
 

@@ -1,3 +1,5 @@
+import { loggable } from '../functions/_shared/log-text.ts';
+
 /**
  * The server's own hourly timer, at the top of every hour like the Supabase cron job
  * ('0 * * * *'). Runs never overlap here, and the database lock covers other processes.
@@ -19,7 +21,7 @@ export function scheduleHourly(task: () => Promise<void>, now: () => number = Da
   const arm = () => {
     if (stopped) return;
     timer = setTimeout(async () => {
-      await task().catch((error: Error) => console.error(`[schedule] run failed: ${error.message}`));
+      await task().catch((error: Error) => console.error(`[schedule] run failed: ${loggable(error.message)}`));
       arm();
     }, msUntilNextHour(now()));
   };

@@ -10,6 +10,7 @@ export async function openSource(config: Config): Promise<Source & { simulated: 
   const simulator = await startSimulator({
     creditsPerMinute: config.TWELVE_DATA_CREDITS_PER_MINUTE,
     creditsPerDay: config.TWELVE_DATA_CREDITS_PER_DAY,
+    control: config.SIM_CONTROL,
   });
   // The simulator, like the real API, limits the `demo` key; any other key is a valid one there.
   // Whether a bar has closed is judged by the simulated market's clock, which demos and tests fast-forward.

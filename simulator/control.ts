@@ -38,6 +38,16 @@ function state(target: ControlTarget) {
 export function controlRoutes(target: ControlTarget): Hono {
   const routes = new Hono();
 
+  // Only JSON may change anything: a web page can POST text/plain (or a form) to any address
+  // without a preflight, but not application/json, so this keeps other sites from switching faults.
+  routes.post('*', async (c, next) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return c.json({ code: 415, message: 'Control requests must be sent as Content-Type: application/json.', status: 'error' }, 415);
+    }
+    await next();
+  });
+
   const readBody = async <T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> => {
     let json: unknown;
     try {

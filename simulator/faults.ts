@@ -15,11 +15,21 @@ export interface SimulatorFaults {
   outOfOrder: boolean;
   unfinishedLastBar: boolean;
   truncateBody: boolean;
-  hostileValues: 'nan' | 'negative' | 'wrongTypes' | 'inverted' | null;
+  /** One mode, or several taking turns over the corrupted bars. */
+  hostileValues: HostileMode | HostileMode[] | null;
   hugeBody: number;
+  /** These symbols' `meta.exchange` is 200 KB long. */
+  hugeMeta: string[];
+  /** These symbols' `meta.exchange_timezone` is `Mars/Olympus`. */
+  unknownTimezone: string[];
+  /** Every error message is padded to this many characters (0: off). */
+  errorTextBytes: number;
 }
 
-export type HostileMode = NonNullable<SimulatorFaults['hostileValues']>;
+export const HOSTILE_MODES = [
+  'nan', 'negative', 'wrongTypes', 'inverted', 'huge', 'hex', 'offGrid', 'year1970', 'nestedArray',
+] as const;
+export type HostileMode = (typeof HOSTILE_MODES)[number];
 
 export function noFaults(): SimulatorFaults {
   return {
@@ -38,6 +48,9 @@ export function noFaults(): SimulatorFaults {
     truncateBody: false,
     hostileValues: null,
     hugeBody: 0,
+    hugeMeta: [],
+    unknownTimezone: [],
+    errorTextBytes: 0,
   };
 }
 
@@ -66,9 +79,12 @@ export const faultsPatchSchema = z
     outOfOrder: z.boolean(),
     unfinishedLastBar: z.boolean(),
     truncateBody: z.boolean(),
-    hostileValues: z.enum(['nan', 'negative', 'wrongTypes', 'inverted']).nullable(),
+    hostileValues: z.union([z.enum(HOSTILE_MODES), z.array(z.enum(HOSTILE_MODES)).min(1).max(HOSTILE_MODES.length)]).nullable(),
     // V8 strings top out around 512 MiB; 256 MiB is plenty to trip any sane client limit.
     hugeBody: count.max(256 * 1024 * 1024),
+    hugeMeta: z.array(z.string().min(1)),
+    unknownTimezone: z.array(z.string().min(1)),
+    errorTextBytes: count.max(64 * 1024 * 1024),
   })
   .partial() satisfies z.ZodType<Partial<SimulatorFaults>>;
 

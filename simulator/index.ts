@@ -12,7 +12,7 @@ import type { ApiError } from './errors.ts';
 import { mergeFaults, noFaults } from './faults.ts';
 import type { SimulatorFaults } from './faults.ts';
 import { findInstrument } from './instruments.ts';
-import { padJson, truncate } from './mangle.ts';
+import { expandMarks, padErrorMessages, padJson, truncate } from './mangle.ts';
 import { formatPrice, rawBar } from './prices.ts';
 import { timeSeries } from './time-series.ts';
 import type { ApiOutcome } from './time-series.ts';
@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   /** Default 800 (free plan). */
   creditsPerDay?: number;
   faults?: Partial<SimulatorFaults>;
+  /**
+   * Serve the `/__sim/*` control routes. Off by default: only `npm run sim` and tests turn them
+   * on, so the simulator inside `npm start --simulate` cannot be driven by anyone who finds its port.
+   */
+  control?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -112,14 +117,16 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     barsServed: () => served,
   };
 
-  sim.app.route(
-    '/__sim',
-    controlRoutes({
-      ...sim,
-      faults: () => faults,
-      limits: { creditsPerMinute: ledger.perMinute, creditsPerDay: ledger.perDay },
-    }),
-  );
+  if (opts.control) {
+    sim.app.route(
+      '/__sim',
+      controlRoutes({
+        ...sim,
+        faults: () => faults,
+        limits: { creditsPerMinute: ledger.perMinute, creditsPerDay: ledger.perDay },
+      }),
+    );
+  }
 
   sim.app.all('*', async (c) => {
     const request = c.req.raw;
@@ -128,8 +135,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     // One snapshot per request, so switching faults mid-flight cannot half-apply.
     const f = faults;
 
-    const render = (body: object, headers: Record<string, string>, status: number): Response => {
-      let text = f.hugeBody > 0 ? padJson(body, f.hugeBody) : JSON.stringify(body);
+    const render = (plain: object, headers: Record<string, string>, status: number): Response => {
+      const body = f.errorTextBytes > 0 ? padErrorMessages(plain, f.errorTextBytes) : plain;
+      let text = expandMarks(f.hugeBody > 0 ? padJson(body, f.hugeBody) : JSON.stringify(body));
       if (f.truncateBody) text = truncate(text);
       return new Response(text, { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
     };

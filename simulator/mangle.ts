@@ -10,10 +10,18 @@ import { hash, unit } from './hash.ts';
 /** One bar as it goes on the wire: all strings, unless `hostileValues: 'wrongTypes'` got at it. */
 export type BarItem = Record<string, string | number>;
 
+/**
+ * Stands in for a deeply nested array (`[[[[…]]]]`) until the body is serialised: JSON.stringify
+ * itself would overflow the stack on one. expandMarks() swaps it for the real text.
+ */
+export const NESTED_ARRAY_MARK = '\u0000sim:nested-array';
+/** Deep enough that a recursive walk (JSON.stringify, String(), a naive validator) overflows V8's stack. */
+const NESTED_DEPTH = 100_000;
+
 /** One entry of `values`. `genuine` is false for anything that is not the bar's true, final data. */
 export interface Row {
   ts: number;
-  item: BarItem | number;
+  item: BarItem | number | string;
   genuine: boolean;
 }
 
@@ -26,7 +34,7 @@ const CORRUPT_EVERY = 5;
  */
 export function duplicateBars(rows: Row[], seed: number, format: (value: number) => string): Row[] {
   return rows.flatMap((row, i) => {
-    if (i % DUPLICATE_EVERY !== 0 || typeof row.item === 'number') return [row];
+    if (i % DUPLICATE_EVERY !== 0 || typeof row.item !== 'object') return [row];
     const close = Number(row.item.close) * (1 + 0.0005 * (1 + unit(seed, 50, row.ts)));
     const twinClose = format(close);
     const twin: BarItem = { ...row.item, close: twinClose };
@@ -35,9 +43,31 @@ export function duplicateBars(rows: Row[], seed: number, format: (value: number)
   });
 }
 
-function corrupt(item: BarItem, mode: HostileMode, nth: number): BarItem | number {
+/** `2026-11-18 15:30:00` moved off any bar grid (`15:37:13`); a date gains that time of day. */
+function offGrid(datetime: string): string {
+  const [date, time = '12:00:00'] = String(datetime).split(' ');
+  const [hh = '12', mm = '00'] = time.split(':');
+  return `${date} ${hh}:${String((Number(mm) + 7) % 60).padStart(2, '0')}:13`;
+}
+
+function corrupt(item: BarItem, mode: HostileMode, nth: number): BarItem | number | string {
   const { open = '', high = '', low = '', close = '' } = item;
+  const intraday = String(item.datetime).includes(' ');
   switch (mode) {
+    case 'huge':
+      // The wire form the issue saw ("1e308"), alternating with a plain decimal far past any real price.
+      return { ...item, high: nth % 2 === 0 ? '1e308' : '1000000000000000.00', close: nth % 2 === 0 ? '1e308' : '1000000000000000.00' };
+    case 'hex': {
+      // "0x64" is 100 to Number(): consistent OHLC in hex, so only the notation gives it away.
+      const hex = (v: string | number) => `0x${Math.max(1, Math.round(Number(v))).toString(16)}`;
+      return { ...item, open: hex(open), high: hex(high), low: hex(low), close: hex(close) };
+    }
+    case 'offGrid':
+      return { ...item, datetime: offGrid(String(item.datetime)) };
+    case 'year1970':
+      return { ...item, datetime: intraday ? `1970-01-01 ${String(nth % 24).padStart(2, '0')}:00:00` : `1970-01-${String((nth % 28) + 1).padStart(2, '0')}` };
+    case 'nestedArray':
+      return NESTED_ARRAY_MARK;
     case 'nan':
       return { ...item, high: 'NaN', close: 'NaN' };
     case 'negative':
@@ -52,12 +82,47 @@ function corrupt(item: BarItem, mode: HostileMode, nth: number): BarItem | numbe
   }
 }
 
-/** Corrupts the newest bar and every 5th one after it. */
-export function hostileValues(rows: Row[], mode: HostileMode): Row[] {
+/** Corrupts the newest bar and every 5th one after it; several modes take turns. */
+export function hostileValues(rows: Row[], modes: HostileMode | readonly HostileMode[]): Row[] {
+  const list = typeof modes === 'string' ? [modes] : modes;
   return rows.map((row, i) => {
-    if (i % CORRUPT_EVERY !== 0 || typeof row.item === 'number') return row;
-    return { ts: row.ts, item: corrupt(row.item, mode, i / CORRUPT_EVERY), genuine: false };
+    if (i % CORRUPT_EVERY !== 0 || typeof row.item !== 'object') return row;
+    const k = i / CORRUPT_EVERY;
+    const mode = list[k % list.length] as HostileMode;
+    return { ts: row.ts, item: corrupt(row.item, mode, Math.floor(k / list.length)), genuine: false };
   });
+}
+
+/** Later marks in a body nest this deep only, so a body of thousands of bars stays a few MB. */
+const SHALLOW_DEPTH = 64;
+
+/**
+ * The finished body text with NESTED_ARRAY_MARKs replaced by nested arrays: the first in each body
+ * 100 000 deep (200 KB), the others 64 deep.
+ */
+export function expandMarks(text: string): string {
+  const mark = JSON.stringify(NESTED_ARRAY_MARK);
+  if (!text.includes(mark)) return text;
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  let first = true;
+  return text.replaceAll(mark, () => {
+    const depth = first ? NESTED_DEPTH : SHALLOW_DEPTH;
+    first = false;
+    return nested(depth);
+  });
+}
+
+/** Pads every error message in `body` (flat, or each entry of a batch) to `chars` characters. */
+export function padErrorMessages(body: object, chars: number): object {
+  const pad = (entry: Record<string, unknown>) => {
+    if (entry.status !== 'error' || typeof entry.message !== 'string' || entry.message.length >= chars) return entry;
+    // Upstream text at its worst: newlines that would forge log lines and ANSI codes for the terminal.
+    const filler = ' \n[etl] forged log line \u001b[31mred\u001b[0m';
+    return { ...entry, message: (entry.message + filler.repeat(Math.ceil(chars / filler.length))).slice(0, chars) };
+  };
+  const flat = body as Record<string, unknown>;
+  if (typeof flat.status === 'string') return pad(flat);
+  return Object.fromEntries(Object.entries(flat).map(([key, entry]) => [key, pad(entry as Record<string, unknown>)]));
 }
 
 /** A deterministic shuffle that always moves something when there are two or more rows. */

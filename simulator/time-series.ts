@@ -42,6 +42,8 @@ export interface ApiOutcome {
 }
 
 const DEMO_KEY = 'demo';
+/** `hugeMeta`: 200 KB, which copied into every SSOT row once made 5 symbols a 300 MB table. */
+const HUGE_META_CHARS = 200 * 1024;
 const DEMO_SYMBOL = 'AAPL';
 
 /** The key from `Authorization: apikey KEY` (what the official SDKs send) or `?apikey=KEY`. */
@@ -155,10 +157,21 @@ function seriesFor(requested: string, params: TimeSeriesParams, ctx: ApiContext)
   if (faults.outOfOrder) rows = shuffle(rows, seed);
 
   const key = `${instrument.symbol}|${params.interval}`;
+  const meta = instrument.meta(params.interval);
+  // A symbol whose meta is hostile cannot be stored at all, so none of its bars count as served.
+  let metaIntact = true;
+  if (listsSymbol(faults.hugeMeta, requested)) {
+    meta.exchange = `${meta.exchange} ${'x'.repeat(HUGE_META_CHARS)}`;
+    metaIntact = false;
+  }
+  if (listsSymbol(faults.unknownTimezone, requested)) {
+    meta.exchange_timezone = 'Mars/Olympus';
+    metaIntact = false;
+  }
   return {
-    body: { meta: instrument.meta(params.interval), values: rows.map((r) => r.item), status: 'ok' },
+    body: { meta, values: rows.map((r) => r.item), status: 'ok' },
     error: null,
-    bars: rows.filter((r) => r.genuine).map((r) => ({ key, ts: r.ts })),
+    bars: metaIntact ? rows.filter((r) => r.genuine).map((r) => ({ key, ts: r.ts })) : [],
   };
 }
 

@@ -242,7 +242,7 @@ describe('normalisation on the wire', () => {
       const run = await lastRun();
       const rejected = Object.values(run.details.symbols!).flatMap((s) => s.rejected as { reason: string }[]);
       expect(rejected.length).toBeGreaterThan(0);
-      for (const r of rejected) expect(r.reason).toMatch(/numeric|greater than 0|above|below|volume|datetime|not an object/);
+      for (const r of rejected) expect(r.reason).toMatch(/decimal|numeric|greater than 0|above|below|volume|datetime|not an object/);
       const { bad } = one(await db.sql<{ bad: number }[]>`
         select count(*) as bad from market.ssot
          where not (open > 0 and high > 0 and low > 0 and close > 0 and low <= least(open, close)

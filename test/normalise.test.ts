@@ -90,3 +90,49 @@ describe('normalisation properties', () => {
     expect(result.duplicates).toBe(1);
   });
 });
+
+describe('normalisation rules for hostile values', () => {
+  const STOCK_META = { symbol: 'AAPL', interval: '1h', currency: 'USD', exchange_timezone: 'America/New_York', exchange: 'NASDAQ', type: 'Common Stock' };
+  const bar = (datetime: string, close = '10') => ({ datetime, open: '10', high: '11', low: '9', close, volume: '100' });
+  const reasons = (symbol: string, interval: '1h' | '1day' | '1week', meta: TimeSeriesOk['meta'], raw: unknown[]) =>
+    normaliseSeries(symbol, interval, { status: 'ok', meta, values: raw }, NOW).rejected.map((r) => r.reason);
+
+  it('reads only plain decimals, within sane bounds', () => {
+    const kept = normaliseSeries('BTC/USD', '1h', body([bar('2026-11-18 10:00:00', '10.5')]), NOW).bars;
+    expect(kept.map((b) => b.close)).toEqual([10.5]);
+    for (const [close, why] of [
+      ['0x0a', /not a decimal number/], ['1e1', /not a decimal number/], ['1e308', /not a decimal number/], ['Infinity', /not a decimal number/],
+      [' 10', /not a decimal number/], ['+10', /not a decimal number/], ['10.', /not a decimal number/],
+      ['10000000000.0', /outside the sane range/], ['0.0000000000001', /outside the sane range/], ['9'.repeat(41), /longer than 40/],
+    ] as const) {
+      const rejected = reasons('BTC/USD', '1h', META, [{ ...bar('2026-11-18 10:00:00'), close }]);
+      expect(rejected, close).toHaveLength(1);
+      expect(rejected[0], close).toMatch(why);
+    }
+    expect(reasons('AAPL', '1h', STOCK_META, [{ ...bar('2026-11-17 14:30:00'), volume: '1e20' }])[0]).toMatch(/volume is not a decimal/);
+    expect(reasons('AAPL', '1h', STOCK_META, [{ ...bar('2026-11-17 14:30:00'), volume: '10000000000000000' }])[0]).toMatch(/above the sane bound/);
+  });
+
+  it('keeps bars on the instrument\'s grid: stocks at :30 New York, crypto at :00 UTC, dates for daily bars', () => {
+    expect(reasons('AAPL', '1h', STOCK_META, [bar('2026-11-17 14:30:00')])).toEqual([]);
+    expect(reasons('AAPL', '1h', STOCK_META, [bar('2026-11-17 14:00:00')])[0]).toMatch(/off the 1h grid .*09:30 America\/New_York/);
+    expect(reasons('BTC/USD', '1h', META, [bar('2026-11-17 14:30:00')])[0]).toMatch(/off the 1h grid .*00:00 UTC/);
+    expect(reasons('BTC/USD', '1h', META, [bar('2026-11-17 14:00:13')])[0]).toMatch(/off the 1h grid/);
+    expect(reasons('AAPL', '1day', STOCK_META, [bar('2026-11-17')])).toEqual([]);
+    expect(reasons('AAPL', '1day', STOCK_META, [bar('2026-11-17 12:07:13')])[0]).toMatch(/labelled with a date/);
+    expect(reasons('AAPL', '1week', STOCK_META, [bar('2026-11-09')])).toEqual([]);
+    expect(reasons('AAPL', '1week', STOCK_META, [bar('2026-11-11')])[0]).toMatch(/Monday/);
+  });
+
+  it('refuses bars before 1990 or in the future, and never throws on a deeply nested array', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(reasons('BTC/USD', '1h', META, [bar('1970-01-01 00:00:00'), bar('2099-01-01 00:00:00'), deep, { ...bar('2026-11-18 10:00:00'), close: deep }]))
+      .toEqual(['bar is dated before 1990', 'bar opens in the future', 'bar is not an object (an array)', 'close must be a decimal string, got an array']);
+  });
+
+  it('fails the symbol on an unknown time zone, and accepts UTC', () => {
+    expect(() => normaliseSeries('AAPL', '1h', { status: 'ok', meta: { ...STOCK_META, exchange_timezone: 'Mars/Olympus' }, values: [] }, NOW))
+      .toThrow(/Mars\/Olympus.*not an IANA time zone/);
+    expect(normaliseSeries('X', '1h', { status: 'ok', meta: { ...STOCK_META, exchange_timezone: 'UTC' }, values: [] }, NOW).meta.exchangeTimezone).toBe('UTC');
+  });
+});

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,18 @@ import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { serveApp, type TestServer } from './helpers/server.ts';
 
 const run = promisify(execFile);
+
+/** fetch() will not send a Host of our choosing; node:http will. */
+function statusWithHost(base: string, pathname: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(pathname, base), { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECRET = 'security-test-secret-0123456789';
 
@@ -32,6 +45,7 @@ describe('the public surface lets no one in', () => {
       },
       corsOrigins: ['https://dash.example.com'],
       triggerLimitPerMinute: 4,
+      allowedHosts: ['dash.example.com'],
     });
   });
   afterAll(async () => {
@@ -49,14 +63,33 @@ describe('the public surface lets no one in', () => {
     expect(runs).toBe(0);
   });
 
-  it('answers 401 without the secret and rate-limits every caller, authorised or not', async () => {
-    expect((await post({})).status).toBe(401);
-    expect((await post({ apikey: 'x'.repeat(40) })).status).toBe(401);
+  it('checks the secret before the rate limit: ten blind POSTs lock out only themselves, the secret still gets in', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      // What any web page can send with fetch(..., { mode: 'no-cors', method: 'POST' }).
+      statuses.push((await post({ 'content-type': 'text/plain' }, 'x')).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429, 429, 429, 429]);
+    expect((await post({ apikey: 'x'.repeat(40) })).status).toBe(429);
+    // Same address, right secret: not locked out.
     expect((await post({ authorization: `Bearer ${SECRET}` })).status).toBe(200);
+    expect(runs).toBe(1);
+    // Callers with the secret have a limit of their own (each run may spend credits).
+    for (let i = 0; i < 3; i++) expect((await post({ apikey: SECRET })).status).toBe(200);
     const limited = await post({ apikey: SECRET });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(runs).toBe(1);
+    expect(runs).toBe(4);
+  });
+
+  it('answers only to its own Host names: a rebinding domain gets 421', async () => {
+    const port = new URL(server.url).port;
+    expect(await statusWithHost(server.url, '/api/config', `evil.example:${port}`)).toBe(421);
+    expect(await statusWithHost(server.url, '/', 'evil.example')).toBe(421);
+    expect(await statusWithHost(server.url, '/api/config', `localhost:${port}`)).toBe(200);
+    expect(await statusWithHost(server.url, '/api/config', `[::1]:${port}`)).toBe(200);
+    // Named in ALLOWED_HOSTS (here: allowedHosts).
+    expect(await statusWithHost(server.url, '/api/config', 'DASH.example.com')).toBe(200);
   });
 
   it('rejects hostile read API input with 400 and never runs it', async () => {

@@ -57,7 +57,7 @@ let server: Server;
 const servers: Server[] = [];
 
 async function fresh(opts: SimulatorOptions = {}): Promise<Server> {
-  const s = await startSimulator({ now: () => NOW, ...opts });
+  const s = await startSimulator({ now: () => NOW, control: true, ...opts });
   servers.push(s);
   return s;
 }
@@ -725,6 +725,33 @@ describe('control endpoints', () => {
     }
     const state = await (await fetch(`${server.url}/__sim/state`)).json();
     expect(state.faults).toMatchObject({ badGateway: 0, outOfOrder: false, errorStyle: 'auto' });
+  });
+
+  it('refuse anything but application/json, as a web page would send it (text/plain, a form)', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await fetch(`${server.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': type }, body: '{"exhaustDay": true}' });
+      expect(res.status, type).toBe(415);
+      expect((await fetch(`${server.url}/__sim/faults/reset`, { method: 'POST', headers: { 'content-type': type } })).status).toBe(415);
+    }
+    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    expect(state.faults.exhaustDay).toBe(false);
+  });
+
+  it('are not served unless asked for (npm start --simulate leaves them off)', async () => {
+    const quiet = await startSimulator({ now: () => NOW, faults: {} });
+    try {
+      // They are unknown paths, answered as the API answers any unknown path.
+      const state = await (await fetch(`${quiet.url}/__sim/state`)).json();
+      expect(state).toMatchObject({ code: 404, status: 'error' });
+      expect(state.faults).toBeUndefined();
+      const res = await fetch(`${quiet.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"exhaustDay": true}' });
+      expect(await res.json()).toMatchObject({ code: 404, status: 'error' });
+      expect(quiet.sim.usage()).toEqual({ minute: 0, day: 0 });
+      // The API itself still answers, unfaulted.
+      expect((await fetch(`${quiet.url}/time_series?symbol=AAPL&interval=1h&apikey=k`)).status).toBe(200);
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('set and advance the clock, and reject bad clock bodies', async () => {

@@ -39,6 +39,14 @@ const envSchema = z.object({
   ETL_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Browser origins allowed to call the read API from elsewhere (a dashboard hosted apart). */
+  /** `1` serves the built-in simulator's /__sim/* control routes under `npm start --simulate` (tests set it). */
+  SIM_CONTROL: z.enum(['0', '1']).default('0').transform((value) => value === '1'),
+  /**
+   * Extra `Host` names the Node server answers to (comma-separated, e.g. a reverse proxy's domain);
+   * loopback names always work. Anything else is refused, which defeats DNS rebinding.
+   */
+  ALLOWED_HOSTS: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]{1,253}$|^[0-9a-f:]{2,39}$/, 'a host name or IP address, without port'))).default([]),
   CORS_ORIGINS: z.string().transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))).default([]),
 });

@@ -4,6 +4,7 @@ import { connect } from '../_shared/db.ts';
 import { type EtlDeps, type RunSummary, runEtl } from '../_shared/etl/run.ts';
 import { handleError } from '../_shared/http/errors.ts';
 import { etlTrigger } from '../_shared/http/etl-trigger.ts';
+import { loggable } from '../_shared/log-text.ts';
 
 /**
  * The Edge Function `market-etl`: the shared ETL trigger on Supabase's Deno runtime. pg_cron's
@@ -40,7 +41,7 @@ async function runFor(trigger: string, etlRequestId: number | null): Promise<Run
   const summary = await runEtl(deps, trigger);
   if (etlRequestId !== null) {
     await deps.sql`update market.etl_request set etl_run_id = ${summary.etl_run_id} where etl_request_id = ${etlRequestId}`
-      .catch((error: Error) => console.error(`[market-etl] could not link request ${etlRequestId} to run ${summary.etl_run_id}: ${error.message}`));
+      .catch((error: Error) => console.error(`[market-etl] could not link request ${etlRequestId} to run ${summary.etl_run_id}: ${loggable(error.message)}`));
   }
   return summary;
 }
@@ -48,8 +49,8 @@ async function runFor(trigger: string, etlRequestId: number | null): Promise<Run
 /** A background run has no response to carry its summary, so it goes to the function's logs. */
 function logged(run: Promise<RunSummary>): Promise<void> {
   return run.then(
-    (summary) => console.log(`[market-etl] ${JSON.stringify(summary)}`),
-    (error: Error) => console.error(`[market-etl] run failed: ${error.message}`),
+    (summary) => console.log(`[market-etl] ${loggable(JSON.stringify(summary), 2_000)}`),
+    (error: Error) => console.error(`[market-etl] run failed: ${loggable(error.message)}`),
   );
 }
 

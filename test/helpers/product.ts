@@ -47,7 +47,7 @@ export async function startProduct(env: Record<string, string> = {}, cwd?: strin
     const startedAt = output.length;
     child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'start.ts'), '--simulate'], {
       cwd: workDir,
-      env: { ...process.env, PORT: String(port), ...env },
+      env: { ...process.env, PORT: String(port), SIM_CONTROL: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk) => (output += chunk));

@@ -16,6 +16,8 @@ export interface ExtractDeps {
   sleep: (ms: number) => Promise<void>;
   /** Stops extraction (no further requests, in-flight ones cancelled) when the run is abandoned. */
   signal?: AbortSignal;
+  /** Told of every credit the moment it is spent, so a run that fails later still counts it. */
+  onCreditsSpent?: (credits: number) => void;
 }
 
 export interface SymbolCursor {
@@ -137,6 +139,12 @@ export async function extract(deps: ExtractDeps, interval: Interval, cursors: re
   return result;
 }
 
+function asFailure(symbol: string, error: unknown): SymbolFailure {
+  if (error instanceof TwelveDataError) return { symbol, kind: error.kind, message: error.message };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { symbol, kind: 'bad-response', message: message.slice(0, 500) };
+}
+
 function collect(results: SymbolResult[], interval: Interval, nowMs: number, into: Extraction): void {
   for (const entry of results) {
     if (!entry.ok) {
@@ -149,8 +157,8 @@ function collect(results: SymbolResult[], interval: Interval, nowMs: number, int
     try {
       into.series.push(normaliseSeries(entry.symbol, interval, entry.body, nowMs));
     } catch (error) {
-      if (!(error instanceof TwelveDataError)) throw error;
-      into.failures.push({ symbol: entry.symbol, kind: error.kind, message: error.message });
+      // Whatever one symbol's data does to the normaliser, the other symbols still load.
+      into.failures.push(asFailure(entry.symbol, error));
     }
   }
 }
@@ -187,9 +195,10 @@ async function fillGaps(
         series.duplicates = olderSeries.duplicates;
         series.unfinished = 0;
       } catch (error) {
-        if (!(error instanceof TwelveDataError)) throw error;
-        if (error.kind === 'day-credits') result.stoppedBy = 'day-credits';
-        result.failures.push({ symbol: cursor.symbol, kind: error.kind, message: `filling a gap: ${error.message}` });
+        if (deps.signal?.aborted) throw error;
+        if (error instanceof TwelveDataError && error.kind === 'day-credits') result.stoppedBy = 'day-credits';
+        const failure = asFailure(cursor.symbol, error);
+        result.failures.push({ ...failure, message: `filling a gap: ${failure.message}` });
         break;
       }
     }
@@ -208,6 +217,7 @@ async function fetchWithRetries(deps: ExtractDeps, pacer: CreditPacer, result: E
     try {
       const results = await fetchTimeSeries(deps.signal ? { ...deps.http, signal: deps.signal } : deps.http, request);
       result.creditsUsed += request.symbols.length;
+      deps.onCreditsSpent?.(request.symbols.length);
       return results;
     } catch (error) {
       if (!(error instanceof TwelveDataError) || attempt >= MAX_ATTEMPTS) throw error;

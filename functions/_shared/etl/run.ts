@@ -140,12 +140,14 @@ async function incremental(tx: Queryable, deps: EtlDeps, progress: Progress): Pr
     {
       http: settings.http, creditsPerMinute: settings.creditsPerMinute, now: deps.now ?? Date.now,
       sleep: deps.sleep ?? defaultSleep, signal: progress.abort.signal,
+      onCreditsSpent: (credits) => {
+        progress.creditsUsed += credits;
+      },
     },
     settings.interval,
     cursors,
   );
-  // Spent even if the load fails and nothing commits.
-  progress.creditsUsed = extraction.creditsUsed;
+  // Spent even if the load fails and nothing commits (progress counted them as they were spent).
   // The connection died while we were fetching: the transaction is gone, do not touch it.
   progress.abort.signal.throwIfAborted();
   const extractMs = performance.now() - extractStarted;
@@ -197,6 +199,13 @@ async function load(tx: Queryable, interval: Interval, extraction: Extraction, r
   return loaded;
 }
 
+const MAX_FAILURES_KEPT = 100;
+const MAX_FAILURE_MESSAGE = 500;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
   const failed = extraction.failures;
   const status = failed.length === 0 ? 'succeeded' : extraction.series.length === 0 ? 'failed' : 'partial';
@@ -204,7 +213,7 @@ function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
     ? null
     : extraction.stoppedBy === 'day-credits'
       ? `daily API credits ran out; ${failed.length} symbol(s) left for the next run`
-      : failed.map((f) => `${f.symbol}: ${f.message}`).join('; ').slice(0, 2000);
+      : clip(failed.map((f) => `${f.symbol}: ${clip(f.message, 200)}`).join('; '), 2000);
   return {
     status,
     barsUpserted: loaded.barsUpserted,
@@ -212,7 +221,9 @@ function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
     error,
     details: {
       symbols: loaded.perSymbol,
-      failures: failed,
+      // Bounded: upstream texts are clipped, and a run of 500 failing symbols keeps the first 100.
+      failures: failed.slice(0, MAX_FAILURES_KEPT).map((f) => ({ ...f, message: clip(f.message, MAX_FAILURE_MESSAGE) })),
+      failures_count: failed.length,
       requests: extraction.requests,
       stopped_by: extraction.stoppedBy,
       ssot_rows_written: loaded.ssotRows,
@@ -244,7 +255,7 @@ async function recordFailure(sql: Sql, runId: number, error: unknown, creditsUse
 const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 4_000];
 
 function summary(runId: number, trigger: string, started: number, outcome: Outcome): RunSummary {
-  const details = outcome.details as { symbols?: Record<string, unknown>; failures?: unknown[] };
+  const details = outcome.details as { symbols?: Record<string, unknown>; failures?: unknown[]; failures_count?: number };
   return {
     etl_run_id: runId,
     status: outcome.status,
@@ -253,7 +264,7 @@ function summary(runId: number, trigger: string, started: number, outcome: Outco
     ssot_rows_written: outcome.ssotRows,
     credits_used: outcome.creditsUsed,
     symbols_loaded: Object.keys(details.symbols ?? {}).length,
-    symbols_failed: details.failures?.length ?? 0,
+    symbols_failed: details.failures_count ?? details.failures?.length ?? 0,
     bars_rejected: outcome.rejected,
     error: outcome.error,
     duration_ms: Date.now() - started,

@@ -59,9 +59,33 @@ export async function closeAbandonedRuns(sql: Queryable): Promise<number> {
   return result.count;
 }
 
-export async function latestRun(sql: Queryable): Promise<RunRecord | null> {
-  const [row] = await sql<RunRecord[]>`
-    select etl_run_id, started_at, finished_at, status, trigger, bars_upserted, credits_used, error, details
+/**
+ * What clients get about a run (the read API, the live stream): status, times and counts, and the
+ * start of the error. Never `details`, whose size follows what upstream sent; it stays in the
+ * database for operators (select details from market.etl_run).
+ */
+export interface RunSummaryRecord extends Omit<RunRecord, 'details'> {
+  symbols_loaded: number;
+  symbols_failed: number;
+  bars_rejected: number;
+}
+
+/** Longest error text sent to clients; the stored one (itself bounded) is in market.etl_run. */
+export const CLIENT_ERROR_CHARS = 300;
+
+export async function latestRun(sql: Queryable): Promise<RunSummaryRecord | null> {
+  // Counts are computed in the database so the details never travel.
+  const [row] = await sql<RunSummaryRecord[]>`
+    select etl_run_id, started_at, finished_at, status, trigger, bars_upserted, credits_used,
+           left(error, ${CLIENT_ERROR_CHARS}) as error,
+           case when jsonb_typeof(details -> 'symbols') = 'object'
+                then (select count(*)::int from jsonb_object_keys(details -> 'symbols')) else 0 end as symbols_loaded,
+           coalesce((details ->> 'failures_count')::int,
+                    case when jsonb_typeof(details -> 'failures') = 'array' then jsonb_array_length(details -> 'failures') end,
+                    0) as symbols_failed,
+           case when jsonb_typeof(details -> 'symbols') = 'object'
+                then (select coalesce(sum((s.value ->> 'rejected_count')::int), 0)::int from jsonb_each(details -> 'symbols') as s)
+                else 0 end as bars_rejected
       from market.etl_run order by etl_run_id desc limit 1`;
   return row ?? null;
 }

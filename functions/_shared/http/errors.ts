@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { loggable } from '../log-text.ts';
 
 /** Errors as data: every refusal is JSON with a status and what to fix. */
 
@@ -18,6 +19,11 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     return error.res ?? c.json({ error: error.message }, error.status);
   }
-  console.error(`[http] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.message}`);
+  // A read cut off by its statement timeout (read-timeout.ts): the database is busy, not broken.
+  if ((error as { code?: unknown }).code === '57014') {
+    c.header('Retry-After', '5');
+    return c.json({ error: 'the database took too long to answer; retry shortly' }, 503);
+  }
+  console.error(`[http] ${c.req.method} ${loggable(new URL(c.req.url).pathname, 200)} failed: ${loggable(error.message)}`);
   return c.json({ error: 'internal error' }, 500);
 }

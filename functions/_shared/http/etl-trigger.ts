@@ -1,7 +1,8 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { z } from 'zod';
 import type { RunSummary } from '../etl/run.ts';
+import { type FixedWindowLimiter, rateLimited } from './rate-limit.ts';
 
 /**
  * POST / runs the ETL now. The caller proves it holds ETL_SECRET in the `apikey` header
@@ -18,6 +19,12 @@ export interface EtlTriggerDeps {
   run: (trigger: string, etlRequestId: number | null) => Promise<RunSummary>;
   /** Keeps the run alive after the response; absent, the response waits for the run and carries its summary. */
   background?: (run: Promise<RunSummary>) => void;
+  /**
+   * Per-caller limits, counted only AFTER the secret is checked: wrong-secret calls count against
+   * `refused`, right-secret calls against `accepted`. So blind POSTs (any web page can send them)
+   * lock out only their sender's guesses, never a caller who holds the secret.
+   */
+  limits?: { key: (c: Context) => string; refused: FixedWindowLimiter; accepted: FixedWindowLimiter };
 }
 
 function presentedSecret(apikey: string | undefined, authorization: string | undefined): string | null {
@@ -40,7 +47,13 @@ export function etlTrigger(deps: EtlTriggerDeps): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
     const presented = presentedSecret(c.req.header('apikey'), c.req.header('authorization'));
-    if (!(await isAuthorised(deps.secret, presented))) {
+    const authorised = await isAuthorised(deps.secret, presented);
+    if (deps.limits) {
+      const limiter = authorised ? deps.limits.accepted : deps.limits.refused;
+      const decision = limiter.hit(deps.limits.key(c));
+      if (!decision.allowed) return rateLimited(c, limiter, decision.retryAfterSeconds);
+    }
+    if (!authorised) {
       return c.json({ error: 'unauthorised: send ETL_SECRET in the apikey header or as a Bearer token' }, 401);
     }
     const trigger = c.req.header('x-market-trigger') === 'cron' ? 'cron' : 'http';

@@ -10,30 +10,48 @@ export interface RateLimitOptions {
   /** Requests allowed per window and caller. */
   limit: number;
   windowMs: number;
-  /** Who is calling; the socket address where the runtime exposes it. */
-  key: (c: Context) => string;
   now?: () => number;
 }
 
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const now = options.now ?? Date.now;
-  const windows = new Map<string, { start: number; count: number }>();
-  return async (c, next) => {
-    const at = now();
-    const key = options.key(c);
-    let window = windows.get(key);
-    if (!window || at - window.start >= options.windowMs) {
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Counts calls per key; the caller decides which calls count (e.g. only refused ones). */
+export class FixedWindowLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly now: () => number;
+  constructor(readonly options: RateLimitOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  hit(key: string): RateDecision {
+    const at = this.now();
+    const { limit, windowMs } = this.options;
+    let window = this.windows.get(key);
+    if (!window || at - window.start >= windowMs) {
       // Forget finished windows so the map cannot grow with the number of callers ever seen.
-      for (const [stale, entry] of windows) if (at - entry.start >= options.windowMs) windows.delete(stale);
+      for (const [stale, entry] of this.windows) if (at - entry.start >= windowMs) this.windows.delete(stale);
       window = { start: at, count: 0 };
-      windows.set(key, window);
+      this.windows.set(key, window);
     }
     window.count += 1;
-    if (window.count > options.limit) {
-      const retryAfter = Math.ceil((window.start + options.windowMs - at) / 1000);
-      c.header('Retry-After', String(retryAfter));
-      return c.json({ error: `rate limited: at most ${options.limit} calls per ${options.windowMs / 1000} s; retry in ${retryAfter} s` }, 429);
-    }
+    if (window.count <= limit) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.start + windowMs - at) / 1000)) };
+  }
+}
+
+/** The 429 a limited caller gets. */
+export function rateLimited(c: Context, limiter: FixedWindowLimiter, retryAfterSeconds: number): Response {
+  const { limit, windowMs } = limiter.options;
+  c.header('Retry-After', String(retryAfterSeconds));
+  return c.json({ error: `rate limited: at most ${limit} calls per ${windowMs / 1000} s; retry in ${retryAfterSeconds} s` }, 429);
+}
+
+/** Every call counts, whatever its outcome. */
+export function rateLimit(options: RateLimitOptions & { key: (c: Context) => string }): MiddlewareHandler {
+  const limiter = new FixedWindowLimiter(options);
+  return async (c, next) => {
+    const decision = limiter.hit(options.key(c));
+    if (!decision.allowed) return rateLimited(c, limiter, decision.retryAfterSeconds);
     await next();
   };
 }

@@ -4,6 +4,7 @@ import type { Sql } from '../db.ts';
 import { INTERVALS, type Interval } from '../intervals.ts';
 import { latestRun } from '../etl/runs.ts';
 import { validationError } from './errors.ts';
+import { withReadTimeout } from './read-timeout.ts';
 
 /** The read API: thin wrappers over the SQL read functions, so every client sees the same answer. */
 
@@ -58,9 +59,9 @@ export function readApi(deps: ReadApiDeps): Hono {
   app.get('/latest', async (c) => {
     const query = intervalQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const rows = await deps.sql`
+    const rows = await withReadTimeout(deps.sql, (tx) => tx`
       select symbol, asset_type, exchange, currency, ts, close, change, change_pct
-        from market.latest(${query.data.interval ?? deps.interval})`;
+        from market.latest(${query.data.interval ?? deps.interval})`);
     return c.json({ rows });
   });
 
@@ -68,14 +69,14 @@ export function readApi(deps: ReadApiDeps): Hono {
     const query = seriesQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
     const { symbols, interval, from, to, max_points: maxPoints } = query.data;
-    const rows = await deps.sql<SeriesRow[]>`
+    const rows = await withReadTimeout(deps.sql, (tx) => tx<SeriesRow[]>`
       select symbol, ts, ${deps.sql(SERIES_COLUMNS as unknown as string[])}
         from market.series(${symbols}::text[], ${interval ?? deps.interval}, ${from ?? null}::timestamptz,
-                           ${to ?? null}::timestamptz, ${maxPoints})`;
+                           ${to ?? null}::timestamptz, ${maxPoints})`);
     return c.json({ series: toColumnar(symbols, rows) });
   });
 
-  app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
+  app.get('/runs/latest', async (c) => c.json({ run: await withReadTimeout(deps.sql, latestRun) }));
 
   return app;
 }

@@ -86,8 +86,10 @@ export async function fetchTimeSeries(http: TwelveDataHttp, request: TimeSeriesR
 function toResult(symbol: string, entry: unknown): SymbolResult {
   const parsed = timeSeriesEntry.safeParse(entry);
   if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.join('.') || 'body';
-    return { symbol, ok: false, error: new TwelveDataError('bad-response', `unexpected shape for ${symbol} at ${where}`) };
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'body';
+    const why = issue ? `: ${issue.message.slice(0, 120)}` : '';
+    return { symbol, ok: false, error: new TwelveDataError('bad-response', `unexpected shape for ${symbol} at ${where}${why}`) };
   }
   if (parsed.data.status === 'error') {
     return { symbol, ok: false, error: classifyApiError(parsed.data.code, parsed.data.message) };

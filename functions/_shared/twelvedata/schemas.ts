@@ -6,24 +6,31 @@ import { z } from 'zod';
  * instead of failing the whole response.
  */
 
+/** Meta strings are copied into every SSOT row: anything longer than a name is refused. */
+export const MAX_META_STRING = 64;
+/** Upstream error texts are kept only this long: enough to classify and show, never megabytes. */
+export const MAX_ERROR_MESSAGE = 500;
+
+const metaString = z.string().max(MAX_META_STRING);
+
 export const errorBody = z.object({
   status: z.literal('error'),
   code: z.number().int(),
-  message: z.string(),
+  message: z.string().transform((text) => (text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}… (${text.length} characters)` : text)),
   meta: z.unknown().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBody>;
 
 export const timeSeriesMeta = z.object({
-  symbol: z.string(),
-  interval: z.string(),
-  currency: z.string().optional(),
-  currency_base: z.string().optional(),
-  currency_quote: z.string().optional(),
-  exchange_timezone: z.string().optional(),
-  exchange: z.string().optional(),
-  mic_code: z.string().optional(),
-  type: z.string().optional(),
+  symbol: metaString,
+  interval: metaString,
+  currency: metaString.optional(),
+  currency_base: metaString.optional(),
+  currency_quote: metaString.optional(),
+  exchange_timezone: metaString.optional(),
+  exchange: metaString.optional(),
+  mic_code: metaString.optional(),
+  type: metaString.optional(),
 });
 export type TimeSeriesMeta = z.infer<typeof timeSeriesMeta>;
 

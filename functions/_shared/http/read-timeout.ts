@@ -1,0 +1,19 @@
+import type { Queryable, Sql } from '../db.ts';
+
+/**
+ * Reads run in a read-only transaction with a statement timeout of their own, so one slow query
+ * (a huge range, a cold cache, a lock) cannot hold a connection for minutes. The ETL's
+ * transactions are not affected: the setting is local to the read's transaction.
+ */
+
+export const READ_STATEMENT_TIMEOUT_MS = 10_000;
+
+export async function withReadTimeout<T>(sql: Sql, read: (tx: Queryable) => Promise<T>, timeoutMs = READ_STATEMENT_TIMEOUT_MS): Promise<T> {
+  return (await sql.begin('read only', async (tx) => {
+    await tx`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+    return await read(tx);
+  })) as T;
+}
+
+/** PostgreSQL's code for a statement cancelled by statement_timeout. */
+export const QUERY_CANCELED = '57014';
