@@ -6,7 +6,7 @@ import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
  * `anon` (what the Supabase publishable key logs in as) cannot read the ETL secret anywhere.
  * The secret reaches the database in one place only: the headers of the request pg_net queues
  * (market.request_etl() sends it as `apikey`), kept in net.http_request_queue until pg_net's
- * worker sends it. pg_net's install script grants ALL on its tables to PUBLIC; sql/011 takes them
+ * worker sends it. pg_net's install script grants ALL on its tables to PUBLIC; the migration 20261130001100_pg_net_access takes them
  * back where our migrations create pg_net. The embedded PostgreSQL has no pg_net, so its two
  * tables are recreated here with pg_net's own columns and its install script's exact grants.
  */
@@ -53,21 +53,21 @@ beforeAll(async () => {
     values ('POST', 'https://ref.supabase.co/functions/v1/market-etl',
             ${db.sql.json({ 'Content-Type': 'application/json', apikey: SECRET, 'x-market-trigger': 'cron' })}, null, 5000)`;
   await db.sql`insert into net._http_response (id, status_code, content) values (1, 202, '{"status":"accepted"}')`;
-  // The migrations as a Supabase project gets them: API grants now that the roles exist.
-  await applyFile('900_api_access.sql');
+  // The access rules as a Supabase project gets them: API grants now that the roles exist.
+  await db.sql`select market.apply_api_access()`;
 });
 afterAll(async () => {
   await db?.drop();
 });
 
 describe('the ETL secret is out of reach of the API roles', () => {
-  it('pg_net as installed lets anon read the queued secret: the hole sql/011 closes', async () => {
+  it('pg_net as installed lets anon read the queued secret: the hole the pg_net_access migration closes', async () => {
     const [row] = await asRole<{ headers: { apikey: string } }>('anon', 'select headers from net.http_request_queue');
     expect(row!.headers.apikey).toBe(SECRET);
   });
 
-  it('after sql/011, no API role can read or write pg_net\'s tables, and the owner still can', async () => {
-    await applyFile('011_pg_net_access.sql');
+  it('after the pg_net_access migration, no API role can read or write pg_net\'s tables, and the owner still can', async () => {
+    await applyFile('pg_net_access');
     for (const role of ['anon', 'authenticated']) {
       await expect(asRole(role, 'select headers from net.http_request_queue')).rejects.toMatchObject({ code: '42501' });
       await expect(asRole(role, 'select content from net._http_response')).rejects.toMatchObject({ code: '42501' });
@@ -79,7 +79,7 @@ describe('the ETL secret is out of reach of the API roles', () => {
   });
 
   it('anon finds the secret in no table, view or column it can read, and cannot read the run log or the request log', async () => {
-    await applyFile('011_pg_net_access.sql');
+    await applyFile('pg_net_access');
     const readable = await asRole<{ name: string }>('anon', `
       select format('%I.%I', n.nspname, c.relname) as name
         from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n on n.oid = c.relnamespace

@@ -3,7 +3,7 @@
 -- until pg_net's worker sends it, and net._http_response keeps the answers for hours. Any role
 -- that can log in, `anon` and `authenticated` included, could read the secret from the queue.
 --
--- So where our migrations create pg_net (sql/100_etl_schedule.sql, under the same condition as
+-- So where our migrations create pg_net (migration 20260101014000_etl_schedule, under the same condition as
 -- there; its `create extension if not exists` then finds it done), the tables are taken back from
 -- PUBLIC and the API roles the moment they exist. The owner (the role that runs the migrations,
 -- and so owns the cron job that calls market.request_etl()) keeps them. Where pg_net was installed
@@ -38,3 +38,6 @@ begin
   end loop;
 end
 $$;
+
+-- The access rules (RLS, API-role grants) for what this migration added.
+select market.apply_api_access();

@@ -1,5 +1,3 @@
--- Generated from sql/010_finite_values.sql by `npm run supabase:migrations`: edit that file, not this one.
-
 -- No NaN and no Infinity in the stored prices, volumes or indicators, ever. The ETL already refuses
 -- non-finite and absurd upstream values (functions/_shared/twelvedata/normalise.ts); these checks make
 -- the database itself refuse them, whoever writes. Plain comparisons, not a function call: per row
@@ -43,3 +41,6 @@ $$;
 
 comment on constraint ssot_finite_check on market.ssot is 'Prices, volume and every indicator are finite numbers or null: no NaN, no Infinity.';
 comment on constraint bar_finite_check on market.bar is 'Prices and volume are finite numbers or null: no NaN, no Infinity.';
+
+-- The access rules (RLS, API-role grants) for what this migration added.
+select market.apply_api_access();
