@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { openDatabase } from '../server/database.ts';
+import { describeFailure } from '../server/failure.ts';
 
 /** `npm run migrate`: brings the `market` schema up to date (opening the database migrates it) and says what changed. */
 async function main(): Promise<void> {
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   await database.close();
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof ConfigError ? error.message : `migrate failed: ${error.message}`);
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `migrate failed: ${describeFailure(error)}`);
   process.exit(1);
 });

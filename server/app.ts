@@ -6,13 +6,14 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import type { Sql } from '../functions/_shared/db.ts';
+import { isDatabaseUnavailable, type Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
-import { handleError } from '../functions/_shared/http/errors.ts';
+import { databaseUnavailable, handleError } from '../functions/_shared/http/errors.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
 import { rateLimit } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
+import type { DatabaseHealth } from './database-health.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
 import { apiCors, securityHeaders } from './security.ts';
 
@@ -21,7 +22,10 @@ import { apiCors, securityHeaders } from './security.ts';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
 export interface ServerDeps {
+  /** The read API's pool. */
   sql: Sql;
+  /** Whether the database answers: while it does not, reads get a 503 at once and the live stream says so. */
+  health?: DatabaseHealth;
   live: LiveHub;
   symbols: readonly string[];
   interval: Interval;
@@ -40,7 +44,10 @@ const TRIGGER_BODY_LIMIT = 16 * 1024;
 
 export function createServerApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  app.onError(handleError);
+  app.onError((error, c) => {
+    if (isDatabaseUnavailable(error)) deps.health?.failed(error);
+    return handleError(error, c);
+  });
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
 
@@ -57,12 +64,21 @@ export function createServerApp(deps: ServerDeps): Hono {
   app.get('/api/stream', (c) => streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | null = null;
-    const unsubscribe = deps.live.subscribe((event) => {
+    const push = (event: LiveEvent) => {
       queue.push(event);
       wake?.();
-    });
+    };
+    const databaseEvent = (reachable: boolean): LiveEvent => ({ event: 'database', data: JSON.stringify({ reachable }) });
+    const unsubscribeLive = deps.live.subscribe(push);
+    const unsubscribeHealth = deps.health?.subscribe((reachable) => push(databaseEvent(reachable))) ?? (() => {});
+    const unsubscribe = () => {
+      unsubscribeLive();
+      unsubscribeHealth();
+    };
     stream.onAbort(unsubscribe);
     await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
+    // Where the database stands right now; later changes follow as they happen.
+    if (deps.health) await stream.writeSSE(databaseEvent(deps.health.reachable()));
     while (!stream.aborted && !stream.closed) {
       const event = queue.shift();
       if (event) {
@@ -79,6 +95,11 @@ export function createServerApp(deps: ServerDeps): Hono {
     }
     unsubscribe();
   }));
+  // While the database is known to be away, reads fail at once instead of each waiting on a connection attempt.
+  app.use('/api/*', async (c, next) => {
+    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream') return databaseUnavailable(c);
+    await next();
+  });
   app.route('/api', readApi(deps));
 
   if (existsSync(WEB_DIST)) {

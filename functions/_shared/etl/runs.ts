@@ -59,9 +59,10 @@ export async function closeAbandonedRuns(sql: Queryable): Promise<number> {
   return result.count;
 }
 
+/** The newest run that did something: a skipped one (another run held the lock) never hides the run that held it. */
 export async function latestRun(sql: Queryable): Promise<RunRecord | null> {
   const [row] = await sql<RunRecord[]>`
     select etl_run_id, started_at, finished_at, status, trigger, bars_upserted, credits_used, error, details
-      from market.etl_run order by etl_run_id desc limit 1`;
+      from market.etl_run where status <> 'skipped' order by etl_run_id desc limit 1`;
   return row ?? null;
 }
