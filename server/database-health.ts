@@ -37,6 +37,7 @@ export function watchDatabase(sql: Sql, options: HealthOptions = {}): DatabaseHe
   let stopped = false;
   let checking = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let slowChecks = 0;
 
   const set = (next: boolean, why: string) => {
     if (next === up) return;
@@ -52,6 +53,8 @@ export function watchDatabase(sql: Sql, options: HealthOptions = {}): DatabaseHe
     timer.unref?.();
   };
 
+  const timedOut = new Error(`no answer within ${timeoutMs} ms, twice in a row`);
+
   async function check(): Promise<void> {
     if (stopped || checking) return;
     checking = true;
@@ -60,12 +63,16 @@ export function watchDatabase(sql: Sql, options: HealthOptions = {}): DatabaseHe
       await Promise.race([
         sql`select 1`,
         new Promise((_, reject) => {
-          deadline = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          deadline = setTimeout(() => reject(timedOut), timeoutMs);
         }),
       ]);
+      slowChecks = 0;
       set(true, '');
     } catch (error) {
-      set(false, (error as Error).message);
+      // A refused or dropped connection says the database is away; one slow answer only that it is
+      // busy (a large load on a small machine), so it takes two in a row.
+      if (error === timedOut) slowChecks += 1;
+      if (error !== timedOut || slowChecks >= 2) set(false, (error as Error).message);
     } finally {
       clearTimeout(deadline);
       checking = false;
