@@ -5,6 +5,7 @@ import { loggable } from '../functions/_shared/log-text.ts';
 import { openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
+import { describeFailure } from '../server/failure.ts';
 import { openSource } from '../server/source.ts';
 
 /**
@@ -42,9 +43,10 @@ async function main(): Promise<number> {
     console.log(summaryLine(summary));
     return summary;
   };
-  await runAndLog('schedule');
-  // Where the database's pg_cron has the hourly job, it decides when; otherwise our own timer.
+  // Where the database's pg_cron has the hourly job, it decides when; otherwise our own timer. Booked
+  // before the first run, which is not waited for: a run that hangs or fails never stops the schedule.
   const schedule = await startHourlyTrigger(database.sql, runAndLog);
+  void runAndLog('schedule').catch((error: Error) => console.error(`run failed: ${error.message}`));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -56,8 +58,8 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error instanceof ConfigError ? error.message : `etl failed: ${loggable(error.message)}`);
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : `etl failed: ${loggable(describeFailure(error))}`);
     process.exit(1);
   },
 );

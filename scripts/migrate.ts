@@ -2,6 +2,7 @@ import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { connect } from '../functions/_shared/db.ts';
 import { openDatabase } from '../server/database.ts';
 import { checkMigrations } from '../server/migrate.ts';
+import { describeFailure } from '../server/failure.ts';
 
 /**
  * `npm run migrate`: brings the `market` schema up to date (opening the database migrates it) and says what changed.
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   await database.close();
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof ConfigError ? error.message : `migrate failed: ${error.message}`);
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `migrate failed: ${describeFailure(error)}`);
   process.exit(1);
 });

@@ -3,10 +3,12 @@ import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
 import { createServerApp } from '../server/app.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
+import { watchDatabase } from '../server/database-health.ts';
 import { DATA_DIR, openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
 import { startLiveHub } from '../server/live.ts';
 import { ensureLocalSecret } from '../server/secret.ts';
+import { describeFailure } from '../server/failure.ts';
 import { openSource } from '../server/source.ts';
 
 /** `npm start`: the whole product on one machine: database, ETL on a schedule, API, live dashboard. */
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.DATABASE_URL, 'market-pulse-server');
   const source = await openSource(config);
   const live = await startLiveHub(database.sql);
+  const health = watchDatabase(database.readSql);
   const local = config.ETL_SECRET ? null : await ensureLocalSecret(DATA_DIR);
   const runEtl = etlRunner(database.sql, config, source);
   const runAndLog = async (trigger: string) => {
@@ -27,7 +30,8 @@ async function main(): Promise<void> {
   };
 
   const app = createServerApp({
-    sql: database.sql,
+    sql: database.readSql,
+    health,
     live,
     symbols: config.MARKET_SYMBOLS,
     interval: config.MARKET_INTERVAL,
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     schedule.stop();
+    health.stop();
     server.close();
     await live.close().catch(() => {});
     await source.close();
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof ConfigError ? error.message : `Market Pulse failed to start: ${error.stack ?? error.message}`);
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `Market Pulse failed to start: ${describeFailure(error)}`);
   process.exit(1);
 });

@@ -6,14 +6,15 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import type { Sql } from '../functions/_shared/db.ts';
+import { isDatabaseUnavailable, type Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
-import { handleError } from '../functions/_shared/http/errors.ts';
+import { databaseUnavailable, handleError } from '../functions/_shared/http/errors.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
 import { concurrencyLimit, type ConcurrencyOptions, READ_CONCURRENCY } from '../functions/_shared/http/concurrency.ts';
 import { FixedWindowLimiter } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
+import type { DatabaseHealth } from './database-health.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
 import { hostAllowList } from './host-check.ts';
 import { apiCors, securityHeaders } from './security.ts';
@@ -24,7 +25,10 @@ import { DEFAULT_STREAM_LIMITS, type StreamLimits, StreamSlots } from './stream-
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
 export interface ServerDeps {
+  /** The read API's pool. */
   sql: Sql;
+  /** Whether the database answers: while it does not, reads get a 503 at once and the live stream says so. */
+  health?: DatabaseHealth;
   live: LiveHub;
   symbols: readonly string[];
   interval: Interval;
@@ -50,7 +54,10 @@ const TRIGGER_BODY_LIMIT = 16 * 1024;
 
 export function createServerApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  app.onError(handleError);
+  app.onError((error, c) => {
+    if (isDatabaseUnavailable(error)) deps.health?.failed(error);
+    return handleError(error, c);
+  });
   app.use('*', hostAllowList(deps.allowedHosts ?? []));
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
@@ -66,6 +73,12 @@ export function createServerApp(deps: ServerDeps): Hono {
     run: deps.runEtl,
     limits: { key: caller, refused: new FixedWindowLimiter(triggerLimit), accepted: new FixedWindowLimiter(triggerLimit) },
   }));
+
+  // While the database is known to be away, reads fail at once instead of each waiting on a connection attempt.
+  app.use('/api/*', async (c, next) => {
+    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream') return databaseUnavailable(c);
+    await next();
+  });
 
   // Database-backed reads share one limit; /api/config (no database) and the stream are not in it.
   const reads = concurrencyLimit(deps.readConcurrency ?? READ_CONCURRENCY);
@@ -86,7 +99,7 @@ export function createServerApp(deps: ServerDeps): Hono {
   const liveStream = (c: Context, release: () => void) => streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | null = null;
-    const unsubscribe = deps.live.subscribe((event) => {
+    const push = (event: LiveEvent) => {
       // A client that stopped reading is let go rather than queued for without end.
       if (queue.length >= MAX_QUEUED_EVENTS) {
         unsubscribe();
@@ -95,12 +108,21 @@ export function createServerApp(deps: ServerDeps): Hono {
         queue.push(event);
       }
       wake?.();
-    });
+    };
+    const databaseEvent = (reachable: boolean): LiveEvent => ({ event: 'database', data: JSON.stringify({ reachable }) });
+    const unsubscribeLive = deps.live.subscribe(push);
+    const unsubscribeHealth = deps.health?.subscribe((reachable) => push(databaseEvent(reachable))) ?? (() => {});
+    const unsubscribe = () => {
+      unsubscribeLive();
+      unsubscribeHealth();
+    };
     stream.onAbort(() => {
       unsubscribe();
       release();
     });
     await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
+    // Where the database stands right now; later changes follow as they happen.
+    if (deps.health) await stream.writeSSE(databaseEvent(deps.health.reachable()));
     while (!stream.aborted && !stream.closed) {
       const event = queue.shift();
       if (event) {

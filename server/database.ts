@@ -8,7 +8,10 @@ import { migrate, type MigrationReport } from './migrate.ts';
 export const DATA_DIR = path.resolve('.data');
 
 export interface Database {
+  /** The ETL's pool (also migrations and LISTEN). */
   sql: Sql;
+  /** The read API's pool: its own connections, so a long ETL never queues a dashboard behind it, and a statement timeout. */
+  readSql: Sql;
   url: string;
   /** What to tell the operator: never the password. */
   label: string;
@@ -26,10 +29,15 @@ function redactUrl(url: string): string {
   }
 }
 
+/** A read that takes longer than this is cancelled by the server; the client gets a 503 and may retry. */
+export const READ_STATEMENT_TIMEOUT_MS = 15_000;
+/** Generous for the largest load or rebuild, yet a statement stuck on a lock cannot hold a run for good. */
+export const ETL_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+
 export async function openDatabase(databaseUrl: string | undefined, applicationName: string): Promise<Database> {
   const embedded = databaseUrl ? null : await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres') });
   const url = databaseUrl ?? embedded!.url;
-  const sql = connect(url, { applicationName, max: 10 });
+  const sql = connect(url, { applicationName, max: 10, statementTimeoutMs: ETL_STATEMENT_TIMEOUT_MS });
   let migration: MigrationReport;
   try {
     migration = await migrate(sql);
@@ -38,13 +46,16 @@ export async function openDatabase(databaseUrl: string | undefined, applicationN
     await embedded?.stop();
     throw error;
   }
+  // A short connect timeout: a read waits for a database that does not answer at most this long.
+  const readSql = connect(url, { applicationName: `${applicationName}-read`, max: 10, statementTimeoutMs: READ_STATEMENT_TIMEOUT_MS, connectTimeoutS: 3 });
   return {
     sql,
+    readSql,
     url,
     migration,
     label: embedded ? `embedded PostgreSQL in ${path.relative(process.cwd(), embedded.dataDir)} (${redactUrl(url)})` : redactUrl(url),
     async close() {
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), readSql.end({ timeout: 5 })]);
       await embedded?.stop();
     },
   };

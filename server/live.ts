@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Sql } from '../functions/_shared/db.ts';
 import { latestRun } from '../functions/_shared/etl/runs.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
@@ -7,13 +8,24 @@ import { loggable } from '../functions/_shared/log-text.ts';
  * on commit) to every connected dashboard. One LISTEN connection serves all clients.
  */
 
-export type LiveEvent = { event: 'bars' | 'run'; data: string };
+/** `database`: whether the database answers ({"reachable": boolean}), sent by the server app from its health check. */
+export type LiveEvent = { event: 'bars' | 'run' | 'database'; data: string };
 type Listener = (event: LiveEvent) => void;
 
 export interface LiveHub {
   subscribe(listener: Listener): () => void;
   clients(): number;
   close(): Promise<void>;
+}
+
+const runAnnouncement = z.object({ status: z.string() });
+
+function skippedRun(payload: string): boolean {
+  try {
+    return runAnnouncement.safeParse(JSON.parse(payload)).data?.status === 'skipped';
+  } catch {
+    return false;
+  }
 }
 
 export async function startLiveHub(sql: Sql): Promise<LiveHub> {
@@ -24,6 +36,8 @@ export async function startLiveHub(sql: Sql): Promise<LiveHub> {
 
   const bars = await sql.listen('market_bars', (payload) => broadcast({ event: 'bars', data: payload }));
   const runs = await sql.listen('market_runs', (payload) => {
+    // A skipped run changed nothing: the run that held the lock is what dashboards should show.
+    if (skippedRun(payload)) return;
     // The announcement is small on purpose; clients get the full run record.
     latestRun(sql).then(
       (run) => run && broadcast({ event: 'run', data: JSON.stringify(run) }),

@@ -97,6 +97,33 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
     }
   });
 
+  it('two triggers at once: the skipped one is neither announced nor reported as the latest run', async () => {
+    const stream = await openSse(`${base}/api/stream`);
+    try {
+      await stream.next((m) => m.event === 'hello');
+      sim.sim.advanceClock(HOUR);
+      // The first run holds the lock while it waits on a slow API; the second comes in meanwhile.
+      sim.sim.setFaults({ delayMs: 1_500 });
+      const first = trigger({ apikey: SECRET });
+      await expect.poll(async () => (await db.sql`select 1 from market.etl_run where status = 'running'`).count).toBe(1);
+      const second = await trigger({ apikey: SECRET });
+      sim.sim.resetFaults();
+      expect(second.status).toBe(409);
+      const answer = await first;
+      expect(answer.status).toBe(200);
+      const real = await answer.json();
+      // The skipped run's row commits first (while the other run works), so it would be announced first.
+      const announced = JSON.parse((await stream.next((m) => m.event === 'run')).data);
+      expect(announced).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
+      const latest = await (await fetch(`${base}/api/runs/latest`)).json();
+      expect(latest.run).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
+      const { skipped } = one(await db.sql<{ skipped: number }[]>`select max(etl_run_id) as skipped from market.etl_run where status = 'skipped'`);
+      expect(skipped).toBeGreaterThan(real.etl_run_id);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('rejects hostile read API input with a 400 and executes nothing', async () => {
     const bad = await fetch(`${base}/api/series?symbols=${encodeURIComponent("AAPL');drop table market.ssot;--")}`);
     expect(bad.status).toBe(400);

@@ -27,7 +27,8 @@ if (config.MARKET_SOURCE === 'simulator') {
 
 const deps: EtlDeps = {
   // One connection for the run, one to record a failure if the run's own connection is the casualty.
-  sql: connect(config.DATABASE_URL, { max: 2, applicationName: 'market-etl-edge' }),
+  // A statement may not outlive the platform's 150 s per request anyway; past 140 s the server cancels it.
+  sql: connect(config.DATABASE_URL, { max: 2, applicationName: 'market-etl-edge', statementTimeoutMs: 140_000 }),
   settings: {
     symbols: config.MARKET_SYMBOLS,
     interval: config.MARKET_INTERVAL,

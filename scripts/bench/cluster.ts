@@ -21,11 +21,11 @@ export async function startBenchCluster(): Promise<BenchCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-bench-'));
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), ephemeral: true });
   const url = (database: string) => {
-    const parsed = new URL(cluster.url);
+    const parsed = new URL(cluster.superuserUrl);
     parsed.pathname = `/${database}`;
     return parsed.toString();
   };
-  const admin = connect(cluster.url, { max: 1, applicationName: 'market-pulse-bench' });
+  const admin = connect(cluster.superuserUrl, { max: 1, applicationName: 'market-pulse-bench' });
   return {
     url,
     async createDatabase(name) {

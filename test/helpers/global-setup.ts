@@ -8,7 +8,7 @@ import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-test-'));
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), ephemeral: true });
-  project.provide('clusterUrl', cluster.url);
+  project.provide('clusterUrl', cluster.superuserUrl);
   return async () => {
     await cluster.stop();
     await rm(dir, { recursive: true, force: true });

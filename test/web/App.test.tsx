@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-library';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { Api, SeriesQuery } from '../../web/src/api.ts';
+import { type Api, HttpError, type SeriesQuery } from '../../web/src/api.ts';
 import { App } from '../../web/src/App.tsx';
 import type { LiveSource, LiveStatus } from '../../web/src/live.ts';
 import { emptySeries } from '../../web/src/series.ts';
@@ -39,20 +39,31 @@ function fakeMarket() {
     }
     return s;
   };
+  // While true, every read needing the database answers as the server does then: 503.
+  const state = { down: false };
+  const unlessDown = (path: string) => {
+    if (state.down) throw new HttpError(503, path);
+  };
   const api: Api = {
     config: async () => ({ symbols: ['AAPL', 'BTC/USD'], interval: '1h', simulated: true }),
-    latest: async () =>
-      Object.entries(newest).map(([symbol, ts]): LatestRow => ({
+    latest: async () => {
+      unlessDown('/api/latest');
+      return Object.entries(newest).map(([symbol, ts]): LatestRow => ({
         symbol, asset_type: symbol === 'AAPL' ? 'stock' : 'crypto', exchange: null, currency: 'USD',
         ts: iso(ts), close: price(symbol, ts), change: 1, change_pct: 0.5,
-      })),
+      }));
+    },
     series: async (q) => {
+      unlessDown('/api/series');
       queries.push(q);
       return q.symbols.map((s) => bars(s, q.from ? Date.parse(q.from) / 1000 : T0 - 2000 * H, newest[s]!));
     },
-    latestRun: async () => run,
+    latestRun: async () => {
+      unlessDown('/api/runs/latest');
+      return run;
+    },
   };
-  return { api, newest, queries };
+  return { api, newest, queries, state, run };
 }
 
 /** A live source the test drives by hand. */
@@ -139,6 +150,41 @@ describe('App', () => {
     live.emit().status('live');
     await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + 3 * H)));
     await waitFor(() => expect(lastTsOf('chart-AAPL')).toBe(iso(T0 + H)));
+  });
+
+  test('the database down: not live, the freshness line says the data is unreachable; back to live by itself once it answers', async () => {
+    const market = fakeMarket();
+    market.state.down = true;
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(live.connected()).toBe(true));
+    // The stream opens (the server is up), and the server says its database is not.
+    live.emit().status('live');
+    live.emit().status('unreachable');
+    await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('database unreachable'));
+    expect(screen.getByTestId('freshness').textContent).toMatch(/Data unreachable/);
+    expect(screen.getByTestId('freshness').textContent).not.toMatch(/Checking/);
+    // Even where the stream has no word for it (reads fail with 503 while it looks live), it is not "live".
+    live.emit().status('live');
+    await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('database unreachable'));
+
+    market.state.down = false;
+    live.emit().status('live');
+    await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('live'));
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run succeeded/));
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+  });
+
+  test('a skipped run never replaces the real one it was skipped for', async () => {
+    const market = fakeMarket();
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run succeeded/));
+    live.emit().run({ ...market.run, etl_run_id: 2, status: 'skipped', bars_upserted: 0, credits_used: 0, error: 'another ETL run was in progress' });
+    live.emit().run({ ...market.run, etl_run_id: 3, status: 'failed', error: 'boom' });
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run failed.*boom/));
+    live.emit().run({ ...market.run, etl_run_id: 4, status: 'skipped', error: 'another ETL run was in progress' });
+    expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run failed.*boom/);
   });
 
   test('switching range refetches the new window and puts it in the URL', async () => {

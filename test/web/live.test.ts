@@ -80,6 +80,16 @@ describe('createSseSource', () => {
     expect(FakeEventSource.made).toHaveLength(1);
   });
 
+  test("the server's database events turn the status to unreachable and back to live; a malformed one changes nothing", () => {
+    const { statuses } = subscribe();
+    const es = FakeEventSource.made[0]!;
+    es.open();
+    es.emit('database', '{"reachable":false}');
+    es.emit('database', '{"reachable":"no"}');
+    es.emit('database', '{"reachable":true}');
+    expect(statuses).toEqual(['connecting', 'live', 'unreachable', 'live']);
+  });
+
   test('delivers parsed bars and run events', () => {
     const { bars, runs } = subscribe();
     const es = FakeEventSource.made[0]!;

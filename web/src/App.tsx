@@ -1,5 +1,5 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
-import type { Api } from './api.ts';
+import { type Api, HttpError } from './api.ts';
 import { Compare } from './Compare.tsx';
 import { csvFileName, seriesCsv } from './csv.ts';
 import { DetailChart } from './DetailChart.tsx';
@@ -67,6 +67,9 @@ export function App(props: AppProps) {
   const [run, setRun] = createSignal<EtlRun | null>();
   const [updatedAt, setUpdatedAt] = createSignal<number>();
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
+  // A read answered 503 (the database is away) and none has succeeded since.
+  const [readsFailing, setReadsFailing] = createSignal(false);
+  const shownStatus = (): LiveStatus => (readsFailing() && status() !== 'offline' ? 'unreachable' : status());
   const [polling, setPolling] = createSignal(false);
   const [now, setNow] = createSignal(Date.now());
   // Until the main column is measured: the window less the page's side padding.
@@ -141,11 +144,39 @@ export function App(props: AppProps) {
     }),
   );
 
-  /** The initial answer and a live event may cross; an older run never replaces a newer one. */
+  let poller: ReturnType<typeof createPoller> | undefined;
+  /** Polls while nothing live arrives: the stream is down, or the database is (reads fail). */
+  function updatePolling() {
+    poller?.status(shownStatus());
+    setPolling(poller?.polling() ?? false);
+  }
+
+  function setReadsOk(ok: boolean) {
+    if (readsFailing() === !ok) return;
+    batch(() => {
+      setReadsFailing(!ok);
+      updatePolling();
+    });
+  }
+
+  /** A failed read: said in the notice, and a 503 means the database is away until a read succeeds. */
+  function readFailed(err: unknown) {
+    batch(() => {
+      if (err instanceof HttpError && err.status === 503) setReadsOk(false);
+      setNotice(`Update failed: ${message(err)}`);
+    });
+  }
+
+  /**
+   * The initial answer and a live event may cross; an older run never replaces a newer one, and a
+   * skipped run (another held the lock) never replaces a real one.
+   */
   function applyRun(next: EtlRun | null) {
+    setReadsOk(true);
     const current = run();
     if (next === null && current) return;
     if (next && current && next.etl_run_id < current.etl_run_id) return;
+    if (next?.status === 'skipped' && current && current.status !== 'skipped') return;
     batch(() => {
       setRun(next);
       if (next?.finished_at && (next.status === 'succeeded' || next.status === 'partial')) {
@@ -170,16 +201,19 @@ export function App(props: AppProps) {
     sync = createSync(props.api, cfg.interval, {
       series: series.set,
       latest: (rows) => {
-        setLatest(new Map(rows.map((r) => [r.symbol, r])));
-        setNotice(undefined);
+        batch(() => {
+          setLatest(new Map(rows.map((r) => [r.symbol, r])));
+          setNotice(undefined);
+          setReadsOk(true);
+        });
       },
-      error: (err) => setNotice(`Update failed: ${message(err)}`),
+      error: readFailed,
     });
 
     // On every (re)connect and poll: whatever landed while we were not listening.
     const catchUp = () => {
       void sync!.refresh(followed());
-      props.api.latestRun().then(applyRun, (err: unknown) => setNotice(`Update failed: ${message(err)}`));
+      props.api.latestRun().then(applyRun, readFailed);
     };
     // The series are asked for before the page is built, so the server and the browser work at
     // the same time: building a dozen charts would otherwise hold the requests back.
@@ -196,7 +230,7 @@ export function App(props: AppProps) {
       ...(latestRows ? { latest: latestRows } : {}),
     });
 
-    const poller = createPoller(initial.poll * 1000, catchUp);
+    poller = createPoller(initial.poll * 1000, catchUp);
     stopPolling = poller.stop;
 
     unsubscribe?.();
@@ -209,10 +243,9 @@ export function App(props: AppProps) {
       },
       applyRun,
       (s) => {
-        poller.status(s);
         batch(() => {
           setStatus(s);
-          setPolling(poller.polling());
+          updatePolling();
         });
         if (s === 'live') catchUp();
       },
@@ -221,7 +254,7 @@ export function App(props: AppProps) {
       setConfig(cfg);
       setView(initial);
     });
-    props.api.latestRun().then(applyRun, (err: unknown) => setNotice(`Update failed: ${message(err)}`));
+    props.api.latestRun().then(applyRun, readFailed);
   }
 
   void start();
@@ -265,7 +298,7 @@ export function App(props: AppProps) {
           updatedAt={updatedAt()}
           now={now()}
           stale={followed().filter(stale)}
-          status={status()}
+          status={shownStatus()}
           polling={polling()}
           pollSeconds={view()?.poll ?? props.pollSeconds ?? 60}
           liveLabel={props.liveLabel ?? 'server-sent events'}

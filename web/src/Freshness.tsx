@@ -4,7 +4,21 @@ import type { LiveStatus } from './live.ts';
 import type { EtlRun } from './types.ts';
 import type { Theme } from './view.ts';
 
-const STATUS_TEXT: Record<LiveStatus, string> = { connecting: 'connecting', live: 'live', offline: 'offline' };
+const STATUS_TEXT: Record<LiveStatus, string> = {
+  connecting: 'connecting',
+  live: 'live',
+  offline: 'offline',
+  unreachable: 'database unreachable',
+};
+
+/** What the freshness line says: while the database is away, that first, then the last run known. */
+function runLine(props: FreshnessProps): string {
+  if (props.status === 'unreachable') {
+    const known = props.run ? ` · ${formatRun(props.run, props.now)}` : '';
+    return `Data unreachable: the database is not answering, retrying${known}`;
+  }
+  return props.run === undefined ? 'Checking the last ETL run…' : formatRun(props.run, props.now);
+}
 
 export interface FreshnessProps {
   /** undefined: not asked yet; null: no run ever. */
@@ -27,11 +41,11 @@ export function Freshness(props: FreshnessProps) {
   const updated = () => (props.updatedAt === undefined ? null : formatUpdated(props.updatedAt, props.now));
   return (
     <div class="status">
-      <p data-testid="freshness" role="status" classList={{ failed: props.run?.status === 'failed' }}>
+      <p data-testid="freshness" role="status" classList={{ failed: props.run?.status === 'failed' || props.status === 'unreachable' }}>
         <Show when={updated()}>
           {(text) => <span class="updated">{text()} · </span>}
         </Show>
-        {props.run === undefined ? 'Checking the last ETL run…' : formatRun(props.run, props.now)}
+        {runLine(props)}
       </p>
       <Show when={props.stale.length > 0}>
         <p class="stale-warning" data-testid="stale-warning" role="alert">

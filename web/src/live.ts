@@ -1,7 +1,8 @@
 import { parseBarsEvent, parseRun } from './parse.ts';
 import type { BarsEvent, EtlRun } from './types.ts';
 
-export type LiveStatus = 'connecting' | 'live' | 'offline';
+/** `unreachable`: the server is there, but its database is not (the server says so on the stream). */
+export type LiveStatus = 'connecting' | 'live' | 'offline' | 'unreachable';
 
 /**
  * Where "new bars landed" and "a run finished" come from: server-sent events from the Node server
@@ -32,6 +33,13 @@ export interface SseOptions {
 }
 
 const CLOSED = 2;
+
+/** The server's `database` event: `{"reachable": boolean}`. */
+export function parseDatabaseEvent(body: unknown): boolean {
+  const reachable = (body as { reachable?: unknown } | null)?.reachable;
+  if (typeof reachable !== 'boolean') throw new Error('unexpected database event: reachable should be a boolean');
+  return reachable;
+}
 
 export function createSseSource(url = '/api/stream', options: SseOptions = {}): LiveSource {
   const Source = options.EventSource ?? EventSource;
@@ -72,6 +80,8 @@ export function createSseSource(url = '/api/stream', options: SseOptions = {}): 
         };
         es.addEventListener('bars', relay('bars', parseBarsEvent, onBars));
         es.addEventListener('run', relay('run', parseRun, onRun));
+        // Back to 'live' when the database answers again, which makes the app catch up.
+        es.addEventListener('database', relay('database', parseDatabaseEvent, (reachable) => onStatus(reachable ? 'live' : 'unreachable')));
       }
 
       onStatus('connecting');

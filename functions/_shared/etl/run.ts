@@ -1,4 +1,4 @@
-import type { Queryable, Sql } from '../db.ts';
+import { isDatabaseUnavailable, type Queryable, type Sql } from '../db.ts';
 import type { Interval } from '../intervals.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
@@ -58,6 +58,19 @@ interface Progress {
 }
 
 export async function runEtl(deps: EtlDeps, trigger: string, mode: 'incremental' | 'rebuild' = 'incremental'): Promise<RunSummary> {
+  try {
+    return await runOnce(deps, trigger, mode);
+  } catch (error) {
+    // Thrown only before the run began (no row, no lock held, nothing written). After a database
+    // restart the first query on a pool slot whose connection died mid-query gets that
+    // connection's last error (postgres.js 3.4.9 keeps it across the reconnect): the database is
+    // back, and one more try finds it so. Still unreachable, the caller hears it.
+    if (!isDatabaseUnavailable(error)) throw error;
+    return await runOnce(deps, trigger, mode);
+  }
+}
+
+async function runOnce(deps: EtlDeps, trigger: string, mode: 'incremental' | 'rebuild'): Promise<RunSummary> {
   const started = Date.now();
   const progress: Progress = { runId: null, creditsUsed: 0, abort: new AbortController() };
   try {

@@ -73,6 +73,7 @@ export interface RunSummaryRecord extends Omit<RunRecord, 'details'> {
 /** Longest error text sent to clients; the stored one (itself bounded) is in market.etl_run. */
 export const CLIENT_ERROR_CHARS = 300;
 
+/** The newest run that did something: a skipped one (another run held the lock) never hides the run that held it. */
 export async function latestRun(sql: Queryable): Promise<RunSummaryRecord | null> {
   // Counts are computed in the database so the details never travel.
   const [row] = await sql<RunSummaryRecord[]>`
@@ -86,6 +87,6 @@ export async function latestRun(sql: Queryable): Promise<RunSummaryRecord | null
            case when jsonb_typeof(details -> 'symbols') = 'object'
                 then (select coalesce(sum((s.value ->> 'rejected_count')::int), 0)::int from jsonb_each(details -> 'symbols') as s)
                 else 0 end as bars_rejected
-      from market.etl_run order by etl_run_id desc limit 1`;
+      from market.etl_run where status <> 'skipped' order by etl_run_id desc limit 1`;
   return row ?? null;
 }
