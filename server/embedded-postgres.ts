@@ -276,6 +276,11 @@ async function provisionAppRole(superuserUrl: string, credentials: ClusterCreden
         declare
           object record;
         begin
+          -- The migration history too (kept where the Supabase CLI keeps it): the migrator writes it.
+          if to_regclass('supabase_migrations.schema_migrations') is not null then
+            execute format('alter schema supabase_migrations owner to %I', '${role}');
+            execute format('alter table supabase_migrations.schema_migrations owner to %I', '${role}');
+          end if;
           if to_regnamespace('market') is null then
             return;
           end if;

@@ -96,15 +96,19 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const served = new Map<string, Set<number>>();
 
   const now = () => frozenAt ?? baseNow();
+  // A response held by `delayMs` is let go as soon as the faults change, so a test can hold a
+  // request for as long as it needs and release it, instead of racing a fixed delay.
+  let faultsChanged = new AbortController();
+  const changeFaults = (next: SimulatorFaults) => {
+    faults = next;
+    faultsChanged.abort();
+    faultsChanged = new AbortController();
+  };
 
   const sim: Simulator = {
     app: new Hono(),
-    setFaults: (patch) => {
-      faults = mergeFaults(faults, patch);
-    },
-    resetFaults: () => {
-      faults = noFaults();
-    },
+    setFaults: (patch) => changeFaults(mergeFaults(faults, patch)),
+    resetFaults: () => changeFaults(noFaults()),
     setClock: (nowMs) => {
       frozenAt = nowMs;
     },
@@ -159,7 +163,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       response = render(outcome.body, outcome.headers, outcome.error ? httpStatus(outcome.error, request, f.errorStyle) : 200);
     }
 
-    if (f.delayMs > 0) await sleep(f.delayMs);
+    if (f.delayMs > 0) await sleep(f.delayMs, undefined, { signal: faultsChanged.signal }).catch(() => {});
     const hungUp = request.signal.aborted;
     if (outcome && !hungUp && !f.truncateBody) {
       for (const { key, ts } of outcome.bars) {

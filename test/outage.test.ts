@@ -103,10 +103,11 @@ describe('`npm run etl -- --once` beside a running `npm start`', () => {
   });
 
   it('uses the server’s embedded database, says so, and exits 3 while the server’s run holds the lock', async () => {
-    // The server's own run waits on a slow simulated API while it holds the ETL lock.
+    // The server's own run waits on the simulated API, holding the ETL lock, until the test lets the
+    // response go (changing the faults releases a held response).
     const sim = product.simulatorUrl();
     const setFaults = (faults: object) => fetch(`${sim}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
-    expect((await setFaults({ delayMs: 8_000 })).status).toBe(200);
+    expect((await setFaults({ delayMs: 60_000 })).status).toBe(200);
     const before = (await product.settledRun()).etl_run_id;
     const serverRun = product.runEtl();
     serverRun.catch(() => {});
