@@ -8,7 +8,8 @@ export interface StreamLimits {
   perAddress: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { perServer: 200, perAddress: 8 };
+/** A thousand dashboards is what the server is benchmarked to serve (BENCHMARKS.md); one address rarely has more than a few tabs. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perServer: 1_000, perAddress: 32 };
 
 export type StreamAdmission = { admitted: true; release: () => void } | { admitted: false; reason: 'server' | 'address' };
 

@@ -26,6 +26,8 @@ describe('under load on loopback', () => {
     server = await serveApp({
       sql: db.sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
       runEtl: async () => ({ status: 'failed' }) as RunSummary, heartbeatMs: 60_000,
+      // All 1,000 clients come from 127.0.0.1; the caps themselves are tested in read-limits.test.ts.
+      streamLimits: { perServer: 1_000, perAddress: 1_000 },
     });
   });
   afterAll(async () => {

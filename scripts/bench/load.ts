@@ -119,6 +119,8 @@ export async function benchLoad(sql: Sql, options: { readMs: number; clients: nu
   const server = await serveApp({
     sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
     runEtl: () => Promise.reject(new Error('not part of the load bench')), heartbeatMs: 60_000,
+    // Every bench client comes from 127.0.0.1: the per-address cap would otherwise refuse all but a few.
+    streamLimits: { perServer: options.clients, perAddress: options.clients },
   });
   const base = server.url;
   try {

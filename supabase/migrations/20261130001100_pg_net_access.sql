@@ -18,7 +18,9 @@ declare
   api_roles text[];
   target regclass;
 begin
-  if exists (select from pg_catalog.pg_available_extensions where name = 'pg_net')
+  -- A `net` schema that pg_net did not create (someone else's, or a stand-in) is left alone.
+  if to_regnamespace('net') is null
+     and exists (select from pg_catalog.pg_available_extensions where name = 'pg_net')
      and (current_setting('pg_net.batch_size', true) is not null
           or exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin')) then
     create schema if not exists extensions;

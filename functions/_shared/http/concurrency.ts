@@ -13,7 +13,8 @@ export interface ConcurrencyOptions {
   waitMs: number;
 }
 
-export const READ_CONCURRENCY: ConcurrencyOptions = { max: 4, queue: 16, waitMs: 2_000 };
+/** Below the server's pool of 10 connections, so the ETL and the live stream always find one. */
+export const READ_CONCURRENCY: ConcurrencyOptions = { max: 8, queue: 64, waitMs: 2_000 };
 
 export function concurrencyLimit(options: ConcurrencyOptions): MiddlewareHandler {
   let active = 0;
