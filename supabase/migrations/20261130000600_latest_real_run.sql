@@ -1,7 +1,7 @@
 -- market.latest_run() answers the newest run that did something. A run that found another one
 -- holding the ETL lock is recorded as 'skipped'; it changed nothing, and reporting it as "the
 -- latest run" hid the run that held the lock (the dashboard's freshness line showed "skipped").
--- Same signature as before, so `create or replace` keeps the grants sql/900_api_access.sql gave it;
+-- Same signature as before, so `create or replace` keeps the grants market.apply_api_access() gave it;
 -- only the skipped rows are passed over.
 create or replace function market.latest_run()
 returns table (
@@ -26,3 +26,6 @@ as $$
    limit 1
 $$;
 comment on function market.latest_run() is 'The newest ETL run that was not skipped: when it started and finished, how it ended, what it wrote and spent, and its error if any.';
+
+-- The access rules (RLS, API-role grants) for what this migration added.
+select market.apply_api_access();
