@@ -59,6 +59,15 @@ async function servesDataDir(pid: number, dataDir: string): Promise<boolean> {
   }
 }
 
+async function isNode(pid: number): Promise<boolean> {
+  try {
+    const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '';
+    return path.basename(command).startsWith('node');
+  } catch {
+    return false;
+  }
+}
+
 async function readPid(file: string): Promise<number | null> {
   try {
     const pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
@@ -76,11 +85,14 @@ export async function runningCluster(dataDir: string): Promise<RunningCluster | 
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !(await servesDataDir(pid, dataDir))) return null;
-  const ownerPid = await readPid(clusterOwnerFile(dataDir));
-  let owned = ownerPid !== null && ownerPid !== process.pid && alive(ownerPid);
-  if (owned) {
-    const parent = await parentOf(pid);
-    owned = parent === null || parent === ownerPid;
+  const parent = await parentOf(pid);
+  let ownerPid = await readPid(clusterOwnerFile(dataDir));
+  let owned = ownerPid !== null && ownerPid !== process.pid && alive(ownerPid) && (parent === null || parent === ownerPid);
+  // No owner on record (a version before the record existed): a Node process that is still the
+  // server's parent runs it; a server left by a killed one has been handed to init or a subreaper.
+  if (ownerPid === null && parent !== null && parent !== process.pid && (await isNode(parent))) {
+    ownerPid = parent;
+    owned = true;
   }
   return { pid, port, ownerPid, owned };
 }

@@ -56,8 +56,10 @@ describe('a database outage under a running server', () => {
       await stream.next((m) => m.event === 'database' && JSON.parse(m.data).reachable === true, 10_000);
       await cluster.stop();
 
-      // Far more requests than the pools have connections (10 each), each a failed attempt to connect:
-      // with the old socket factory every slot was lost after the tenth, and every route hung from then on.
+      // More failed connection attempts than the ETL pool has connections (10): each trigger tries
+      // twice (8 stay under the trigger's rate limit), while reads are turned away at once and the
+      // health check keeps failing on the read pool. With the old socket factory every slot was lost
+      // after the tenth failed attempt, and every route hung from then on.
       for (let round = 0; round < 8; round++) {
         for (const read of READS) {
           const res = await fetch(`${product.url}${read}`, { signal: AbortSignal.timeout(OUTAGE_ANSWER_MS) });
