@@ -46,19 +46,6 @@ export async function recordSkippedRun(sql: Queryable, trigger: string, reason: 
   return row!.etl_run_id;
 }
 
-/**
- * Rows still 'running' while we hold the ETL lock belong to runs whose process died
- * (killed, crashed, database restarted): their transaction was rolled back, so say so.
- */
-export async function closeAbandonedRuns(sql: Queryable): Promise<number> {
-  const result = await sql`
-    update market.etl_run
-       set status = 'failed', finished_at = clock_timestamp(),
-           error = 'abandoned: the process ended before the run finished; nothing it loaded was committed'
-     where status = 'running'`;
-  return result.count;
-}
-
 export async function latestRun(sql: Queryable): Promise<RunRecord | null> {
   const [row] = await sql<RunRecord[]>`
     select etl_run_id, started_at, finished_at, status, trigger, bars_upserted, credits_used, error, details
