@@ -15,9 +15,36 @@ export interface ConnectOptions {
   applicationName?: string;
 }
 
+/**
+ * TLS as libpq's sslmode asks for it: `disable` none; absent or `prefer`, TLS where the server
+ * offers it; `require` TLS without checking the certificate; `verify-ca` and `verify-full` TLS
+ * with the certificate checked against the host name (postgres.js has no CA-only check).
+ */
+export function sslFromUrl(url: string): false | 'prefer' | 'require' | 'allow' | 'verify-full' {
+  let mode: string | null = null;
+  try {
+    mode = new URL(url).searchParams.get('sslmode');
+  } catch {
+    return 'prefer';
+  }
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'allow':
+    case 'require':
+      return mode;
+    case 'verify-ca':
+    case 'verify-full':
+      return 'verify-full';
+    default:
+      return 'prefer';
+  }
+}
+
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 5,
+    ssl: sslFromUrl(url),
     // postgres.js reads `socket` (a factory for the connection's socket) but does not declare it.
     ...({ socket: tcpNoDelay } as object),
     onnotice: () => {},
@@ -44,6 +71,9 @@ async function tcpNoDelay(options: { host: string[]; port: number[]; path?: stri
     ? connectSocket(options.path)
     : connectSocket({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
   socket.setNoDelay(true);
+  // postgres.js names the TLS server (SNI, and the certificate's host check) after socket.host,
+  // which it sets only on sockets it opens itself.
+  if (!options.path) Object.assign(socket, { host: options.host[0] ?? 'localhost' });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
