@@ -7,14 +7,33 @@
 -- both hold exactly when cron.database_name names this database (on Supabase: postgres).
 -- pg_net's worker likewise needs preloading, which defines its settings (Supabase preloads it):
 -- installed but not preloaded, its requests would never be sent, so it is left alone.
+-- cron.database_name is for superusers (and pg_read_all_settings) only, and Supabase's postgres is
+-- neither: where it cannot be read, pg_cron is created if this role may (Supabase lets postgres
+-- create it), and left out, with a notice, if not.
 do $$
+declare
+  cron_database text;
 begin
-  if current_setting('cron.database_name', true) = current_database()
+  begin
+    cron_database := current_setting('cron.database_name', true);
+  exception when insufficient_privilege then
+    if exists (select from pg_catalog.pg_available_extensions where name = 'pg_cron') then
+      begin
+        create extension if not exists pg_cron with schema pg_catalog;
+      exception when others then
+        raise notice 'pg_cron is not available to % here (%): no hourly job in this database', current_user, sqlerrm;
+      end;
+    end if;
+  end;
+  if cron_database = current_database()
      and exists (select from pg_catalog.pg_available_extensions where name = 'pg_cron') then
     create extension if not exists pg_cron with schema pg_catalog;
   end if;
+  -- pg_net's worker serves one database (pg_net.database_name, by default postgres): elsewhere its
+  -- requests would wait forever, and the NOTIFY path serves better.
   if exists (select from pg_catalog.pg_available_extensions where name = 'pg_net')
-     and current_setting('pg_net.batch_size', true) is not null then
+     and current_setting('pg_net.batch_size', true) is not null
+     and coalesce(current_setting('pg_net.database_name', true), 'postgres') = current_database() then
     create schema if not exists extensions;
     create extension if not exists pg_net with schema extensions;
   end if;
