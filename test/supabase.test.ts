@@ -231,6 +231,31 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     ]);
   });
 
+  it("the function's connection honours sslmode: plain for disable, TLS when offered or required, the certificate checked for verify-full", async () => {
+    const withMode = (mode: string | null) => {
+      const url = new URL(dbUrl);
+      if (mode === null) url.searchParams.delete('sslmode');
+      else url.searchParams.set('sslmode', mode);
+      return url.toString();
+    };
+    const encrypted = async (mode: string | null): Promise<boolean | string> => {
+      const db = connect(withMode(mode), { max: 1 });
+      try {
+        const [row] = await db<{ ssl: boolean }[]>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+        return row!.ssl;
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await db.end({ timeout: 5 });
+      }
+    };
+    expect(await encrypted('disable')).toBe(false);
+    expect(await encrypted(null)).toBe(true);
+    expect(await encrypted('require')).toBe(true);
+    // The test server's certificate is self-signed: verify-full must refuse it, which shows it is checked.
+    expect(await encrypted('verify-full')).toMatch(/self[- ]signed|certificate/i);
+  });
+
   it('supabase db advisors reports no error-level finding, with schema market exposed to the Data API', async () => {
     const result = await supabase(['db', 'advisors', '--db-url', dbUrl, '--type', 'all', '--level', 'info', '--fail-on', 'error', '--output-format', 'json']);
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { results: { name: string; level: string; detail: string }[] };

@@ -59,6 +59,11 @@ export async function startPg15(options: { cronDatabase: string }): Promise<Pg15
   // Vault asks this script for its root key (64 hex characters) when the server starts.
   const getkey = path.join(dir, 'vault-getkey');
   await writeFile(getkey, `#!/bin/sh\necho ${randomBytes(32).toString('hex')}\n`, { mode: 0o755 });
+  // A self-signed certificate, so connections can be checked against each sslmode (Supabase requires TLS).
+  const certFile = path.join(dir, 'server.crt');
+  const keyFile = path.join(dir, 'server.key');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2', '-keyout', keyFile, '-out', certFile]);
+  await chmod(keyFile, 0o600);
   if (asRoot) await run('chown', ['-R', 'postgres:postgres', dir]);
   await asPostgres(path.join(PG15_BIN, 'initdb'), [
     '-D', dataDir, '-U', 'supabase_admin', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C',
@@ -72,6 +77,7 @@ export async function startPg15(options: { cronDatabase: string }): Promise<Pg15
     `pg_net.database_name=${options.cronDatabase}`, `vault.getkey_script=${getkey}`,
     // Jobs run in background workers, so the scheduler needs no password to reach the database.
     'cron.use_background_workers=on', 'max_worker_processes=16', 'fsync=off',
+    'ssl=on', `ssl_cert_file=${certFile}`, `ssl_key_file=${keyFile}`,
   ];
   await asPostgres(path.join(PG15_BIN, 'pg_ctl'), [
     '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-o', settings.map((s) => `-c ${s}`).join(' '), 'start',
