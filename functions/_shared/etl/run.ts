@@ -91,7 +91,7 @@ export async function runEtl(deps: EtlDeps, trigger: string, mode: 'incremental'
       if (mode === 'rebuild') {
         runId = await startRun(deps.sql, trigger);
         const id = runId;
-        const outcome = await deps.sql.begin((tx) => rebuild(tx, deps, id));
+        const outcome = await transaction(deps.sql, (tx) => rebuild(tx, deps, id));
         await finishRun(deps.sql, runId, outcome);
         return { writtenNow: outcome.ssotRows, summary: (t: string, s: number) => summary(id, t, s, outcome, { invocation: 1, steps: 1, stoppedByBudget: null }) };
       }
@@ -136,7 +136,7 @@ function connectionLost(error: unknown): boolean {
  * released). begin() has already rejected with the connection error by then, and the pending
  * callback, referenced by nothing, is garbage like any other.
  */
-async function unlessConnectionLost<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+async function unlessConnectionLost<T>(progress: { abort: AbortController }, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -145,6 +145,17 @@ async function unlessConnectionLost<T>(progress: Progress, work: () => Promise<T
     if (progress.abort.signal.aborted || (connectionLost(error) && (await abortedWithin(progress.abort.signal, 5_000)))) {
       return await new Promise<never>(() => {});
     }
+    throw error;
+  }
+}
+
+/** A transaction on the pool (a step's, a rebuild's), guarded against the same postgres.js bug as the lock's. */
+async function transaction<T>(sql: Sql, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  const lost = { abort: new AbortController() };
+  try {
+    return (await sql.begin((tx) => unlessConnectionLost(lost, () => work(tx)))) as T;
+  } catch (error) {
+    lost.abort.abort(error);
     throw error;
   }
 }
@@ -183,7 +194,7 @@ async function stepThrough(deps: EtlDeps, run: OpenRun, budget: InvocationBudget
     progress.abort.signal.throwIfAborted();
     if (sofar.details.stopped_by === 'day-credits') {
       // The plan's daily credits ran out in an earlier step: the rest waits for the next run.
-      await deps.sql.begin((tx) => settleUnfetched(tx, run, now(), remaining));
+      await transaction(deps.sql, (tx) => settleUnfetched(tx, run, now(), remaining));
     } else {
       const cursors = await readCursors(deps.sql, remaining, settings.interval);
       const chosen = nextStep(cursors, settings.creditsPerMinute, !budget.unlimited);
@@ -231,7 +242,7 @@ async function step(deps: EtlDeps, run: OpenRun, cursors: readonly SymbolCursor[
   const extractMs = performance.now() - extractStarted;
   // The lock's connection died while we were fetching: stop before writing anything.
   progress.abort.signal.throwIfAborted();
-  const written = await deps.sql.begin(async (tx) => {
+  const written = await transaction(deps.sql, async (tx) => {
     const loaded = await load(tx, settings.interval, extraction, run.runId);
     loaded.timings.extract = extractMs;
     const outcome = { ...outcomeOf(extraction, loaded), ssotRows: loaded.ssotRows };
