@@ -13,7 +13,8 @@ import { openSource } from '../server/source.ts';
  * an exit code a scheduler can act on. `--rebuild`: recompute the SSOT from stored bars.
  */
 
-const EXIT_CODE: Record<RunSummary['status'], number> = { succeeded: 0, failed: 1, partial: 2, skipped: 3 };
+// running (a budgeted invocation that stopped early) does not happen here: Node runs have no budget.
+const EXIT_CODE: Record<RunSummary['status'], number> = { succeeded: 0, failed: 1, partial: 2, skipped: 3, running: 4 };
 
 const args = z
   .array(z.enum(['--once', '--rebuild', '--simulate'], { error: (issue) => `unknown option ${String(issue.input)} (use --once, --rebuild or --simulate)` }))

@@ -20,6 +20,7 @@ export function etlRunner(sql: Sql, config: Config, source: Source) {
       symbols: config.MARKET_SYMBOLS,
       interval: config.MARKET_INTERVAL,
       creditsPerMinute: config.TWELVE_DATA_CREDITS_PER_MINUTE,
+      minuteMs: config.TWELVE_DATA_MINUTE_MS,
       http: { baseUrl: source.baseUrl, apiKey: source.apiKey },
     },
   };

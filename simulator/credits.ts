@@ -17,10 +17,12 @@ export class CreditLedger {
   constructor(
     readonly perMinute: number,
     readonly perDay: number,
+    /** A shortened credit minute for tests, measured on the wall clock (the simulated one may be frozen). */
+    private readonly shortMinute?: { ms: number; now: () => number },
   ) {}
 
   private roll(now: number): void {
-    const minute = Math.floor(now / MINUTE_MS);
+    const minute = this.shortMinute ? Math.floor(this.shortMinute.now() / this.shortMinute.ms) : Math.floor(now / MINUTE_MS);
     const day = Math.floor(now / DAY_MS);
     if (minute !== this.minuteKey) {
       this.minuteKey = minute;

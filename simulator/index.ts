@@ -26,6 +26,11 @@ export interface SimulatorOptions {
   creditsPerMinute?: number;
   /** Default 800 (free plan). */
   creditsPerDay?: number;
+  /**
+   * Shortens the credit minute to this many ms of wall-clock time, so tests of the pacing across
+   * invocations need not wait real minutes (give the ETL the same TWELVE_DATA_MINUTE_MS).
+   */
+  creditMinuteMs?: number;
   faults?: Partial<SimulatorFaults>;
   /**
    * Serve the `/__sim/*` control routes. Off by default: only `npm run sim` and tests turn them
@@ -91,7 +96,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const baseNow = opts.now ?? Date.now;
   let frozenAt: number | null = null;
   let faults = mergeFaults(noFaults(), opts.faults ?? {});
-  const ledger = new CreditLedger(opts.creditsPerMinute ?? 8, opts.creditsPerDay ?? 800);
+  const ledger = new CreditLedger(
+    opts.creditsPerMinute ?? 8, opts.creditsPerDay ?? 800, opts.creditMinuteMs ? { ms: opts.creditMinuteMs, now: Date.now } : undefined,
+  );
   const requests: RequestLogEntry[] = [];
   const served = new Map<string, Set<number>>();
 

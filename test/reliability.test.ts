@@ -63,7 +63,7 @@ describe('with a test database', () => {
     expect((await counts(db.sql)).ssot).toBe(10_000);
   });
 
-  it('the process killed mid-load: nothing of the run is visible, and the next run closes it and catches up', async () => {
+  it('the process killed mid-load: the step in flight is not visible, and the next invocation continues the run and catches up', async () => {
     const sim = await startSimulator();
     sim.sim.setClock(T0);
     let child: ChildProcess | undefined;
@@ -92,15 +92,19 @@ describe('with a test database', () => {
         if (!left) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+      // The step in flight was the first (nothing committed yet); its transaction is gone.
       expect(await counts(db.sql)).toEqual({ bars: 0, ssot: 0 });
       expect((await runRows(db.sql)).map((r) => r.status)).toEqual(['running']);
 
       const deps = { sql: db.sql, settings: { symbols: SYMBOLS, interval: '1h' as const, creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'k' } }, now: () => sim.sim.now(), sleep: async (ms: number) => sim.sim.advanceClock(ms) };
-      expect((await runEtl(deps, 'cli')).status).toBe('succeeded');
-      const rows = await runRows(db.sql);
-      expect(rows.map((r) => r.status)).toEqual(['failed', 'succeeded']);
-      expect(rows[0]!.error).toMatch(/abandoned/);
+      const resumed = await runEtl(deps, 'cli');
+      expect(resumed).toMatchObject({ status: 'succeeded', invocation: 2 });
+      // One logical run, finished by the second invocation; every symbol loaded once.
+      const rows = await db.sql<{ status: string; invocations: number; trigger: string }[]>`select status, invocations, trigger from market.etl_run`;
+      expect(rows).toEqual([{ status: 'succeeded', invocations: 2, trigger: 'cli' }]);
       expect((await counts(db.sql)).ssot).toBe(SYMBOLS.length * 5000);
+      const steps = await db.sql<{ symbols: string[] }[]>`select symbols from market.etl_step order by step`;
+      expect(steps.flatMap((s) => s.symbols).sort()).toEqual([...SYMBOLS].sort());
     } finally {
       if (child && child.exitCode === null) child.kill('SIGKILL');
       await sim.close();

@@ -94,7 +94,7 @@ describe('the ETL trigger in the Edge Function', () => {
   const SECRET = 'trigger-secret-0123456789';
   const summary = (id: number): RunSummary => ({
     etl_run_id: id, status: 'succeeded', trigger: 'cron', bars_upserted: 1, ssot_rows_written: 1, credits_used: 1,
-    symbols_loaded: 1, symbols_failed: 0, bars_rejected: 0, error: null, duration_ms: 1,
+    symbols_loaded: 1, symbols_failed: 0, bars_rejected: 0, error: null, duration_ms: 1, invocation: 1, steps: 1, stopped_by_budget: null,
   });
   const post = (app: ReturnType<typeof etlTrigger>, headers: Record<string, string>, body?: unknown) =>
     app.request('/', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });

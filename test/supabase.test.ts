@@ -12,20 +12,20 @@ import { startSimulator } from '../simulator/index.ts';
 import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
 import { one } from './helpers/database.ts';
 import { type CliResult, supabase } from './helpers/supabase-cli.ts';
-import { NET_STANDIN_SQL, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL, VAULT_STANDIN_SQL } from './helpers/pg15.ts';
+import { type Gateway, startGateway } from './helpers/gateway.ts';
+import { asSupabaseAdmin, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL } from './helpers/pg15.ts';
 
 /**
  * The Supabase deployment path without Docker: Debian's PostgreSQL 15 with pg_cron and Supabase's
- * roles, the real Supabase CLI (`db push`, `db advisors`) against its URL, and the Edge Function
- * under real Deno. pg_net and Vault are not packaged for Debian: test-only stand-ins with their
- * signatures take their place (helpers/pg15.ts), and this file plays pg_net's worker and
- * Supabase's gateway by sending each queued request to the function.
+ * own pg_net and Vault, set up as a hosted project is (helpers/pg15.ts: everything here runs as the
+ * non-superuser `postgres`), the real Supabase CLI (`db push`, `db advisors`) against its URL, and
+ * the Edge Function under real Deno behind a stand-in for Supabase's gateway (helpers/gateway.ts),
+ * which pg_net's worker calls at the project URL kept in Vault.
  */
 
 
 const skip = pg15Missing() ?? denoMissing();
 
-const PROJECT_URL = 'https://abcdefghijklmnopqrst.supabase.co';
 const ETL_SECRET = randomBytes(24).toString('hex');
 const FUNCTION_SYMBOLS = ['AAPL', 'BTC/USD'];
 // Generous limits, so no run waits a minute for credits.
@@ -54,23 +54,6 @@ async function errorCode(work: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-interface QueuedRequest {
-  id: number;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  timeout_milliseconds: number;
-}
-
-async function queuedRequest(sql: Sql, id: number): Promise<QueuedRequest> {
-  const [row] = await sql<QueuedRequest[]>`
-    select id, method, url, headers, convert_from(body, 'UTF8') as body, timeout_milliseconds
-      from net.http_request_queue where id = ${id}`;
-  if (!row) throw new Error(`no queued request ${id}`);
-  return row;
-}
-
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -89,33 +72,27 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   let fn: ServedFunction;
   let firstPush: CliResult;
 
-  /** What pg_net's worker and Supabase's gateway do with a queued request: send it to the function, keep the answer. */
-  async function deliver(requestId: number): Promise<{ status: number; body: Record<string, unknown> }> {
-    const request = await queuedRequest(sql, requestId);
-    const target = new URL(request.url);
-    expect(target.origin).toBe(PROJECT_URL);
-    expect(target.pathname.startsWith('/functions/v1/')).toBe(true);
-    const response = await fetch(`${fn.url}${target.pathname.slice('/functions/v1'.length)}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
-    const content = await response.text();
-    await sql`
-      insert into net._http_response (id, status_code, content_type, headers, content, timed_out)
-      values (${requestId}, ${response.status}, ${response.headers.get('content-type')},
-              ${sql.json(Object.fromEntries(response.headers))}, ${content}, false)`;
-    return { status: response.status, body: JSON.parse(content) as Record<string, unknown> };
+  let gateway: Gateway;
+  let PROJECT_URL: string;
+
+  /** pg_net's answer to one of its requests, once its worker has it (it sends after the caller commits). */
+  async function httpResponse(id: number): Promise<{ status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }> {
+    return await waitFor(`pg_net's response to request ${id}`, async () => {
+      const [row] = await sql<{ status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }[]>`
+        select status_code, content, timed_out, error_msg from net._http_response where id = ${id}`;
+      return row;
+    }, 60_000);
   }
 
   beforeAll(async () => {
     cluster = await startPg15({ cronDatabase: 'postgres' });
     dbUrl = cluster.url('postgres');
     sql = connect(dbUrl, { max: 4 });
-    await sql.unsafe(SUPABASE_EMULATION_SQL + NET_STANDIN_SQL + VAULT_STANDIN_SQL);
     // The Data API exposes schema market (config.toml [api] schemas); the advisors read this setting.
-    await sql.unsafe(`alter database postgres set pgrst.db_schemas = 'public,graphql_public,market'`);
+    await asSupabaseAdmin(cluster, 'postgres', `alter database postgres set pgrst.db_schemas = 'public,graphql_public,market'`);
     sim = await startSimulator(CREDITS);
+    gateway = await startGateway();
+    PROJECT_URL = gateway.url;
     const functionEnv = {
       SUPABASE_DB_URL: dbUrl,
       ETL_SECRET,
@@ -129,12 +106,12 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       serveFunction(functionEnv),
     ]);
     if (firstPush.code !== 0) throw new Error(`supabase db push failed:\n${firstPush.stdout}\n${firstPush.stderr}`);
-    // A clone of the hourly job that fires every minute, so pg_cron itself runs the command once in this file.
-    await sql`select cron.schedule('market-etl-probe', '* * * * *', (select command from cron.job where jobname = 'market-etl-hourly'))`;
+    gateway.target = fn.url;
   });
 
   afterAll(async () => {
     await fn?.stop();
+    await gateway?.close();
     await sim?.close();
     await sql?.end({ timeout: 5 });
     await cluster?.stop();
@@ -163,7 +140,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       select jobname, schedule, command, active from cron.job where jobname like 'market-%' and jobname <> 'market-etl-probe' order by jobname`;
     const before = await jobs();
     expect(before).toEqual([
-      { jobname: 'market-cron-history-prune', schedule: '17 3 * * *', command: expect.stringContaining("delete from cron.job_run_details where end_time < now() - interval '7 days'"), active: true },
+      { jobname: 'market-cron-history-prune', schedule: '17 3 * * *', command: expect.stringContaining("delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')) and end_time < now() - interval '7 days'"), active: true },
       { jobname: 'market-etl-hourly', schedule: '0 * * * *', command: 'select market.request_etl()', active: true },
     ]);
     await sql.unsafe(await readFile(path.join(MIGRATIONS_DIR, '20260101014000_etl_schedule.sql'), 'utf8'));
@@ -190,21 +167,28 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     // Called by hand, not by pg_cron: no cron run to point to.
     expect(await request()).toMatchObject({ via: 'pg_net', cron_run_id: null, etl_run_id: null });
 
-    const queued = await queuedRequest(sql, (await request()).net_request_id);
-    expect(queued).toMatchObject({
+    // pg_net's worker sent it once the statement committed; the gateway saw what it sent.
+    const sent = await waitFor('the POST at the gateway', async () => gateway.requests.find((r) => r.body.includes('etl_request_id')
+      && (JSON.parse(r.body) as { etl_request_id?: number }).etl_request_id === requested!.request_etl), 30_000);
+    expect(sent).toMatchObject({
       method: 'POST',
-      url: `${PROJECT_URL}/functions/v1/market-etl`,
-      headers: { 'Content-Type': 'application/json', apikey: ETL_SECRET, 'x-market-trigger': 'cron' },
-      timeout_milliseconds: 5000,
+      path: '/functions/v1/market-etl',
+      headers: { 'content-type': 'application/json', apikey: ETL_SECRET, 'x-market-trigger': 'cron' },
     });
-    expect(JSON.parse(queued.body)).toEqual({ etl_request_id: requested!.request_etl });
+    expect(JSON.parse(sent.body)).toEqual({ etl_request_id: requested!.request_etl });
 
-    const response = await deliver((await request()).net_request_id);
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'succeeded', trigger: 'cron', symbols_loaded: 2, symbols_failed: 0 });
-    expect(response.body.bars_upserted).toBeGreaterThan(0);
     // The function recorded which run answered the request.
-    expect((await request()).etl_run_id).toBe(response.body.etl_run_id);
+    const linked = await waitFor('the run linked to its request', async () => ((await request()).etl_run_id ?? null), 60_000);
+    const [outcome] = await sql<{ status: string; trigger: string; bars_upserted: number; invocations: number }[]>`
+      select status, trigger, bars_upserted, invocations from market.etl_run where etl_run_id = ${linked}`;
+    expect(outcome).toMatchObject({ status: 'succeeded', trigger: 'cron', invocations: 1 });
+    expect(outcome!.bars_upserted).toBeGreaterThan(0);
+    // Under plain Deno the answer waits for the run (with EdgeRuntime it is 202 at once): this first
+    // one, a cold start and a first load, may outlast pg_net's 5 s, which pg_net then records.
+    const answer = await httpResponse((await request()).net_request_id);
+    if (answer.timed_out) expect(answer.error_msg).toMatch(/timeout|timed out/i);
+    else expect(JSON.parse(answer.content!)).toMatchObject({ etl_run_id: linked, status: 'succeeded', symbols_loaded: 2, symbols_failed: 0 });
+    const body = { etl_run_id: linked };
 
     const loaded = await sql<{ symbol: string; n: number }[]>`select symbol, count(*)::int as n from market.ssot group by symbol order by symbol`;
     expect(loaded.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
@@ -212,7 +196,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     // A first load into empty tables: under Deno, on PostgreSQL 15 with Supabase's roles, the keys
     // were built after the rows (etl/first-load.ts), and came back as the migrations define them.
     const run = one(await sql<{ timings: Record<string, number> }[]>`
-      select details -> 'timings_ms' as timings from market.etl_run where etl_run_id = ${Number(response.body.etl_run_id)}`);
+      select details -> 'timings_ms' as timings from market.etl_run where etl_run_id = ${Number(body.etl_run_id)}`);
     expect(run.timings).toHaveProperty('keys');
     const keys = await sql<{ definition: string }[]>`
       select pg_get_constraintdef(oid) as definition from pg_constraint
@@ -220,6 +204,31 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     expect(keys.map((key) => key.definition)).toEqual([
       'PRIMARY KEY (asset_id, "interval", ts)', 'PRIMARY KEY (symbol, "interval", ts) INCLUDE (high, low)',
     ]);
+  });
+
+  it("the function's connection honours sslmode: plain for disable, TLS when offered or required, the certificate checked for verify-full", async () => {
+    const withMode = (mode: string | null) => {
+      const url = new URL(dbUrl);
+      if (mode === null) url.searchParams.delete('sslmode');
+      else url.searchParams.set('sslmode', mode);
+      return url.toString();
+    };
+    const encrypted = async (mode: string | null): Promise<boolean | string> => {
+      const db = connect(withMode(mode), { max: 1 });
+      try {
+        const [row] = await db<{ ssl: boolean }[]>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+        return row!.ssl;
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await db.end({ timeout: 5 });
+      }
+    };
+    expect(await encrypted('disable')).toBe(false);
+    expect(await encrypted(null)).toBe(true);
+    expect(await encrypted('require')).toBe(true);
+    // The test server's certificate is self-signed: verify-full must refuse it, which shows it is checked.
+    expect(await encrypted('verify-full')).toMatch(/self[- ]signed|certificate/i);
   });
 
   it('supabase db advisors reports no error-level finding, with schema market exposed to the Data API', async () => {
@@ -295,7 +304,9 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     expect(await errorCode(asRole(sql, 'anon', (tx) => tx`select 1 from supabase_migrations.schema_migrations`))).toBe('42501');
   });
 
-  it('pg_cron runs the job itself, and the schedule history shows the run next to its HTTP outcome and ETL run', { timeout: 100_000 }, async () => {
+  it('pg_cron runs the job itself, its pg_net request reaches the function, and the schedule history shows all three', { timeout: 150_000 }, async () => {
+    // A clone of the hourly job that fires every minute, so pg_cron itself runs the command once.
+    await sql`select cron.schedule('market-etl-probe', '* * * * *', (select command from cron.job where jobname = 'market-etl-hourly'))`;
     const cronRun = await waitFor('pg_cron to run market-etl-probe', async () => {
       const [row] = await sql<{ runid: number; status: string }[]>`
         select d.runid, d.status from cron.job_run_details as d join cron.job as j using (jobid)
@@ -305,21 +316,18 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     await sql`select cron.unschedule('market-etl-probe')`;
     expect(cronRun.status).toBe('succeeded');
 
-    const [before] = await sql<{ net_request_id: number; http_status: number | null; cron_status: string; via: string; etl_run_id: number | null }[]>`
-      select net_request_id, http_status, cron_status, via, etl_run_id from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
-    // Succeeded, yet nothing has reached the function: only the HTTP outcome and the missing run tell.
-    expect(before).toMatchObject({ cron_status: 'succeeded', via: 'pg_net', http_status: null, etl_run_id: null });
-
-    const response = await deliver(before!.net_request_id);
-    expect(response.status).toBe(200);
-    const [after] = await sql<{ http_status: number; etl_status: string; etl_run_id: number }[]>`
-      select http_status, etl_status, etl_run_id from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
-    expect(after).toMatchObject({ http_status: 200, etl_status: 'succeeded', etl_run_id: response.body.etl_run_id });
+    const after = await waitFor('the HTTP outcome and the ETL run in the schedule history', async () => {
+      const [row] = await sql<{ http_status: number | null; etl_status: string | null; etl_run_id: number | null; via: string; cron_status: string }[]>`
+        select http_status, etl_status, etl_run_id, via, cron_status from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
+      return row?.http_status != null && row.etl_status != null ? row : null;
+    }, 60_000);
+    expect(after).toMatchObject({ cron_status: 'succeeded', via: 'pg_net', http_status: 200, etl_status: 'succeeded' });
   });
 
   it('without pg_net, the hourly job notifies and a Node server (server/cron-trigger.ts) claims the request and runs the ETL', async () => {
     // A self-hosted database: pg_cron, but no pg_net. The schedule file, applied again, adapts its view.
-    await sql`alter schema net rename to net_standin_off`;
+    // The platform's superuser hides pg_net for the length of this test (postgres may not touch it).
+    await asSupabaseAdmin(cluster, 'postgres', 'alter schema net rename to net_off');
     await sql.unsafe(await readFile(path.join(MIGRATIONS_DIR, '20260101014000_etl_schedule.sql'), 'utf8'));
     const history = await sql`select http_status from market.etl_schedule_history`;
     expect(history.every((row) => row.http_status === null)).toBe(true);
@@ -356,7 +364,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       expect(run).toEqual({ trigger: 'cron', status: 'succeeded' });
     } finally {
       schedule?.stop();
-      await sql`alter schema net_standin_off rename to net`;
+      await asSupabaseAdmin(cluster, 'postgres', 'alter schema net_off rename to net');
     }
   });
 
@@ -364,35 +372,60 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     let realtimeSql: Sql;
 
     /**
-     * Test-only stand-in for Supabase Realtime's schema (its server creates the real one): the
-     * documented realtime.send signature, realtime.messages holding what was sent, and
-     * realtime.topic(), which Realtime sets while it checks a client's right to join a topic.
+     * Test-only stand-in for Supabase Realtime's schema (its server creates the real one, and cannot
+     * run here), made as Realtime's own migrations make it: realtime.messages (unpartitioned here),
+     * realtime.topic(), which Realtime sets while it checks a client's right to join a topic, and
+     * realtime.send as Supabase defines it: it gives the message a uuid, adds it to the payload as
+     * `id` unless there is one, sets realtime.topic for the insert's policies, and turns any error
+     * into a WARNING so a broadcast never fails the caller's transaction. Owned by
+     * supabase_realtime_admin, of which postgres is a member, as on hosted projects.
      */
     const REALTIME_STANDIN_SQL = `
-      create schema realtime;
-      grant usage on schema realtime to anon, authenticated, service_role;
+      do $r$ begin
+        if not exists (select from pg_roles where rolname = 'supabase_realtime_admin') then create role supabase_realtime_admin nologin; end if;
+      end $r$;
+      grant supabase_realtime_admin to postgres;
+      create schema realtime authorization supabase_realtime_admin;
+      grant usage on schema realtime to postgres, anon, authenticated, service_role;
       create table realtime.messages (
-        id bigserial primary key,
         topic text not null,
         extension text not null,
-        event text,
         payload jsonb,
-        private boolean,
-        inserted_at timestamptz not null default now()
+        event text,
+        private boolean default false,
+        updated_at timestamp not null default now(),
+        inserted_at timestamp not null default now(),
+        id uuid not null default gen_random_uuid(),
+        primary key (id, inserted_at)
       );
+      alter table realtime.messages owner to supabase_realtime_admin;
       alter table realtime.messages enable row level security;
       grant select, insert, update, delete on realtime.messages to anon, authenticated;
       create function realtime.topic() returns text language sql stable as
         $f$ select nullif(current_setting('realtime.topic', true), '') $f$;
       create function realtime.send(payload jsonb, event text, topic text, private boolean default true) returns void
-        language sql as
-        $f$ insert into realtime.messages (topic, extension, event, payload, private) values (topic, 'broadcast', event, payload, private) $f$;
+      language plpgsql as $f$
+      declare
+        generated_id uuid := gen_random_uuid();
+        final_payload jsonb := case when payload ? 'id' then payload else jsonb_set(payload, '{id}', to_jsonb(generated_id)) end;
+      begin
+        begin
+          execute format('set local realtime.topic to %L', topic);
+          insert into realtime.messages (id, payload, event, topic, private, extension)
+          values (generated_id, final_payload, event, topic, private, 'broadcast');
+        exception when others then
+          raise warning 'ErrorSendingBroadcastMessage: %', sqlerrm;
+        end;
+      end
+      $f$;
+      alter function realtime.topic() owner to supabase_realtime_admin;
+      alter function realtime.send(jsonb, text, text, boolean) owner to supabase_realtime_admin;
     `;
 
     beforeAll(async () => {
       await sql.unsafe('create database realtime_test');
       realtimeSql = connect(cluster.url('realtime_test'), { max: 4 });
-      await realtimeSql.unsafe(SUPABASE_EMULATION_SQL + REALTIME_STANDIN_SQL);
+      await asSupabaseAdmin(cluster, 'realtime_test', SUPABASE_EMULATION_SQL + REALTIME_STANDIN_SQL);
       await migrate(realtimeSql);
     });
     afterAll(async () => {
@@ -412,7 +445,10 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       expect(summary.status).toBe('succeeded');
 
       const messages = await realtimeSql<{ topic: string; event: string; private: boolean; payload: Record<string, unknown> }[]>`
-        select topic, event, private, payload from realtime.messages order by id`;
+        select topic, event, private, payload from realtime.messages order by inserted_at`;
+      // realtime.send adds the message's id to every payload, as Supabase's does; the dashboard ignores it.
+      expect(messages.every((m) => typeof m.payload.id === 'string')).toBe(true);
+      for (const m of messages) delete m.payload.id;
       expect(messages.every((m) => m.topic === 'market:bars' && m.private)).toBe(true);
       const bars = messages.filter((m) => m.event === 'bars');
       // Thousands of SSOT rows, a handful of messages: one per upsert statement, never one per row.

@@ -27,6 +27,11 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
 
+/** Hourly runs a day: the schedule (pg_cron or the Node timer) runs the ETL every hour, whatever the bar interval. */
+export const RUNS_PER_DAY = 24;
+/** An hourly run must be done well before the next one: minutes of credit pacing it may take. */
+export const PACING_MINUTES_PER_RUN = 50;
+
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   TWELVE_DATA_API_KEY: z.string().min(1).default('demo'),
@@ -36,7 +41,12 @@ const envSchema = z.object({
   MARKET_SOURCE: z.enum(['twelvedata', 'simulator']).default('twelvedata'),
   TWELVE_DATA_CREDITS_PER_MINUTE: positiveInt.default(8),
   TWELVE_DATA_CREDITS_PER_DAY: positiveInt.default(800),
+  /** The length of the API's credit minute, ms; only a simulator with a shortened minute changes it. */
+  TWELVE_DATA_MINUTE_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
   ETL_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  /** One Edge Function invocation's budget (unset: the function's defaults; Node runs have none). */
+  ETL_WALL_BUDGET_MS: positiveInt.optional(),
+  ETL_CPU_BUDGET_MS: positiveInt.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Browser origins allowed to call the read API from elsewhere (a dashboard hosted apart). */
   /** `1` serves the built-in simulator's /__sim/* control routes under `npm start --simulate` (tests set it). */
@@ -49,9 +59,31 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^[a-z0-9.-]{1,253}$|^[0-9a-f:]{2,39}$/, 'a host name or IP address, without port'))).default([]),
   CORS_ORIGINS: z.string().transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))).default([]),
+}).superRefine((config, ctx) => {
+  const problem = capacityProblem(config.MARKET_SYMBOLS.length, config.TWELVE_DATA_CREDITS_PER_MINUTE, config.TWELVE_DATA_CREDITS_PER_DAY);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['MARKET_SYMBOLS'], message: problem });
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/**
+ * Why a plan cannot keep `symbols` current every hour, or null when it can. Each run costs one
+ * credit per symbol (an incremental request costs the same as a full one), every hour: the day's
+ * credits must cover 24 runs, and the minute's credits must get through a run in well under an hour.
+ */
+export function capacityProblem(symbols: number, creditsPerMinute: number, creditsPerDay: number): string | null {
+  const perDay = symbols * RUNS_PER_DAY;
+  if (perDay > creditsPerDay) {
+    return `${symbols} symbols need ${perDay} credits a day (one per symbol per hourly run), more than TWELVE_DATA_CREDITS_PER_DAY=${creditsPerDay}: `
+      + `keep at most ${Math.floor(creditsPerDay / RUNS_PER_DAY)} symbols, or use a plan with more credits`;
+  }
+  const minutes = Math.ceil(symbols / creditsPerMinute);
+  if (minutes > PACING_MINUTES_PER_RUN) {
+    return `${symbols} symbols take ${minutes} minutes of credits per hourly run at TWELVE_DATA_CREDITS_PER_MINUTE=${creditsPerMinute}: `
+      + `keep at most ${creditsPerMinute * PACING_MINUTES_PER_RUN} symbols, or use a plan with more credits per minute`;
+  }
+  return null;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -30,6 +30,32 @@ function reconnectBackoffS(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 0.5);
 }
 
+/**
+ * TLS as libpq's sslmode asks for it: `disable` none; absent or `prefer`, TLS where the server
+ * offers it; `require` TLS without checking the certificate; `verify-ca` and `verify-full` TLS
+ * with the certificate checked against the host name (postgres.js has no CA-only check).
+ */
+export function sslFromUrl(url: string): false | 'prefer' | 'require' | 'allow' | 'verify-full' {
+  let mode: string | null = null;
+  try {
+    mode = new URL(url).searchParams.get('sslmode');
+  } catch {
+    return 'prefer';
+  }
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'allow':
+    case 'require':
+      return mode;
+    case 'verify-ca':
+    case 'verify-full':
+      return 'verify-full';
+    default:
+      return 'prefer';
+  }
+}
+
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   const statementTimeout = options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs };
   return postgres(url, {
@@ -37,6 +63,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     connect_timeout: options.connectTimeoutS ?? 10,
     idle_timeout: options.idleTimeoutS ?? 60,
     backoff: reconnectBackoffS,
+    ssl: sslFromUrl(url),
     // postgres.js reads `socket` (a factory for the connection's socket) but does not declare it.
     ...({ socket: tcpNoDelay } as object),
     onnotice: () => {},
@@ -68,6 +95,9 @@ function tcpNoDelay(options: { host: string[]; port: number[]; path?: string | f
       ? connectSocket(options.path)
       : connectSocket({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
     socket.setNoDelay(true);
+    // postgres.js names the TLS server (SNI, and the certificate's host check) after socket.host,
+    // which it sets only on sockets it opens itself.
+    if (!options.path) Object.assign(socket, { host: options.host[0] ?? 'localhost' });
     return socket;
   } catch (error) {
     // A synchronous failure (a malformed address) still has to reach postgres.js as a socket

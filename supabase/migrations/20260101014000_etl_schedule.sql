@@ -5,16 +5,35 @@
 
 -- pg_cron can only be created in the database its scheduler serves, and only when preloaded:
 -- both hold exactly when cron.database_name names this database (on Supabase: postgres).
--- pg_net's worker likewise needs preloading, which defines its settings; Supabase preloads it.
+-- pg_net's worker likewise needs preloading, which defines its settings (Supabase preloads it):
+-- installed but not preloaded, its requests would never be sent, so it is left alone.
+-- cron.database_name is for superusers (and pg_read_all_settings) only, and Supabase's postgres is
+-- neither: where it cannot be read, pg_cron is created if this role may (Supabase lets postgres
+-- create it), and left out, with a notice, if not.
 do $$
+declare
+  cron_database text;
 begin
-  if current_setting('cron.database_name', true) = current_database()
+  begin
+    cron_database := current_setting('cron.database_name', true);
+  exception when insufficient_privilege then
+    if exists (select from pg_catalog.pg_available_extensions where name = 'pg_cron') then
+      begin
+        create extension if not exists pg_cron with schema pg_catalog;
+      exception when others then
+        raise notice 'pg_cron is not available to % here (%): no hourly job in this database', current_user, sqlerrm;
+      end;
+    end if;
+  end;
+  if cron_database = current_database()
      and exists (select from pg_catalog.pg_available_extensions where name = 'pg_cron') then
     create extension if not exists pg_cron with schema pg_catalog;
   end if;
+  -- pg_net's worker serves one database (pg_net.database_name, by default postgres): elsewhere its
+  -- requests would wait forever, and the NOTIFY path serves better.
   if exists (select from pg_catalog.pg_available_extensions where name = 'pg_net')
-     and (current_setting('pg_net.batch_size', true) is not null
-          or exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin')) then
+     and current_setting('pg_net.batch_size', true) is not null
+     and coalesce(current_setting('pg_net.database_name', true), 'postgres') = current_database() then
     create schema if not exists extensions;
     create extension if not exists pg_net with schema extensions;
   end if;
@@ -95,14 +114,30 @@ revoke all on function market.request_etl() from public;
 
 -- cron.schedule replaces a job of the same name, so re-running this file keeps one job of each.
 do $$
+declare
+  secrets integer := 2;
 begin
   if not exists (select from pg_catalog.pg_extension where extname = 'pg_cron') then
     return;
   end if;
   perform cron.schedule('market-etl-hourly', '0 * * * *', 'select market.request_etl()');
-  -- pg_cron never cleans its own history, even for unscheduled jobs; ours is pruned with it.
+  -- A push without the Vault secrets succeeds, and every hourly run would then fail: say so now.
+  -- (Each failing run also shows in market.etl_schedule_history, cron_status failed, with the reason.)
+  if to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') is not null then
+    if to_regclass('vault.decrypted_secrets') is null or not has_table_privilege('vault.decrypted_secrets', 'select') then
+      secrets := 0;
+    else
+      select count(*) into secrets from vault.decrypted_secrets where name in ('project_url', 'market_etl_secret');
+    end if;
+  end if;
+  if secrets < 2 then
+    raise warning 'market-etl-hourly cannot call the Edge Function: Vault lacks project_url and/or market_etl_secret'
+      using hint = 'set SUPABASE_PROJECT_URL and ETL_SECRET for supabase db push, or run vault.create_secret(...) for both (see docs/supabase.md)';
+  end if;
+  -- pg_cron never cleans its own history, even for unscheduled jobs. Only our jobs' history is
+  -- pruned: other applications' jobs share cron.job_run_details, and how long theirs is kept is theirs to say.
   perform cron.schedule('market-cron-history-prune', '17 3 * * *',
-    $job$delete from cron.job_run_details where end_time < now() - interval '7 days'; delete from market.etl_request where requested_at < now() - interval '7 days'$job$);
+    $job$delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')) and end_time < now() - interval '7 days'; delete from market.etl_request where requested_at < now() - interval '7 days'$job$);
 end
 $$;
 

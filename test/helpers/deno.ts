@@ -52,6 +52,8 @@ export interface ServedFunction {
   url: string;
   output(): string;
   stop(): Promise<void>;
+  /** Ends the process at once (SIGKILL), as the platform ends an invocation past its limits. */
+  kill(): Promise<void>;
 }
 
 /** The Edge Function under `deno run`, with the environment Supabase would give it plus ours. */
@@ -75,9 +77,15 @@ export async function serveFunction(env: Record<string, string>): Promise<Served
     url: `http://127.0.0.1:${port}`,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
       await exited;
     },
   };

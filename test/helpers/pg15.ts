@@ -1,33 +1,42 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { connect } from '../../functions/_shared/db.ts';
 import { freePort } from '../../server/embedded-postgres.ts';
 
 /**
- * Debian's PostgreSQL 15 with pg_cron, the stand-in for a Supabase database: Supabase runs 15 and
- * preloads pg_cron, which the embedded PostgreSQL the other tests use has neither of. CI installs
- * postgresql-15 and postgresql-15-cron; on a laptop without them these tests say so and skip.
+ * Debian's PostgreSQL 15 set up the way a hosted Supabase project is, as far as the product can
+ * tell: pg_cron, Supabase's own pg_net and supabase_vault (built from vendor/supabase-extensions by
+ * .ci/run) preloaded; the cluster bootstrapped by the superuser `supabase_admin`, which owns the
+ * extensions; and `postgres`, the role migrations and the Edge Function use, demoted to what hosted
+ * projects give it (NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION BYPASSRLS, member of the API
+ * roles, the grants Supabase makes on cron, net and vault). What fails for postgres there fails here.
  */
 
 const run = promisify(execFile);
 
 export const PG15_BIN = process.env.PG15_BIN ?? '/usr/lib/postgresql/15/bin';
-const PG_CRON_CONTROL = process.env.PG15_CRON_CONTROL ?? '/usr/share/postgresql/15/extension/pg_cron.control';
+const EXTENSION_DIR = process.env.PG15_EXTENSION_DIR ?? '/usr/share/postgresql/15/extension';
+const NEEDED = ['pg_cron.control', 'pg_net.control', 'supabase_vault.control'];
 
 export function pg15Missing(): string | null {
-  const missing = [path.join(PG15_BIN, 'initdb'), PG_CRON_CONTROL].filter((file) => !existsSync(file));
+  const missing = [path.join(PG15_BIN, 'initdb'), ...NEEDED.map((file) => path.join(EXTENSION_DIR, file))].filter((file) => !existsSync(file));
   if (missing.length === 0) return null;
-  const reason = `PostgreSQL 15 with pg_cron is needed (apt-get install postgresql-15 postgresql-15-cron); missing ${missing.join(', ')}`;
+  const reason = 'PostgreSQL 15 with pg_cron, pg_net and supabase_vault is needed (apt-get install postgresql-15 postgresql-15-cron, '
+    + `then vendor/supabase-extensions/build-supabase-extensions.sh as root); missing ${missing.join(', ')}`;
   if (process.env.CI) throw new Error(`${reason}: required in CI`);
   return reason;
 }
 
 export interface Pg15Cluster {
-  /** Superuser URL for a database, with the sslmode the Supabase CLI needs for a local server. */
+  /** URL of the hosted-like `postgres` role (not a superuser), with the sslmode the Supabase CLI needs for a local server. */
   url(database: string): string;
+  /** URL of `supabase_admin`, the superuser that plays Supabase's platform: test set-up only. */
+  adminUrl(database: string): string;
   stop(): Promise<void>;
 }
 
@@ -40,42 +49,97 @@ async function asPostgres(command: string, args: string[]): Promise<void> {
   await run(file, argv, { timeout: 60_000 });
 }
 
-/** A fresh cluster on a free loopback port whose pg_cron scheduler serves `cronDatabase`. */
+/** A fresh cluster on a free loopback port whose pg_cron scheduler and pg_net worker serve `cronDatabase`. */
 export async function startPg15(options: { cronDatabase: string }): Promise<Pg15Cluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-pg15-'));
   await chmod(dir, 0o755);
-  if (asRoot) await run('chown', ['postgres:postgres', dir]);
   const dataDir = path.join(dir, 'data');
   const passwordFile = path.join(dir, 'password');
   await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
+  // Vault asks this script for its root key (64 hex characters) when the server starts.
+  const getkey = path.join(dir, 'vault-getkey');
+  await writeFile(getkey, `#!/bin/sh\necho ${randomBytes(32).toString('hex')}\n`, { mode: 0o755 });
+  // A self-signed certificate, so connections can be checked against each sslmode (Supabase requires TLS).
+  const certFile = path.join(dir, 'server.crt');
+  const keyFile = path.join(dir, 'server.key');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2', '-keyout', keyFile, '-out', certFile]);
+  await chmod(keyFile, 0o600);
+  if (asRoot) await run('chown', ['-R', 'postgres:postgres', dir]);
   await asPostgres(path.join(PG15_BIN, 'initdb'), [
-    '-D', dataDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C',
+    '-D', dataDir, '-U', 'supabase_admin', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C',
   ]);
   // 54322 and 54320 are what the CLI takes for `supabase start`'s own database.
   let port = await freePort();
   while (port === 54322 || port === 54320) port = await freePort();
   const settings = [
     `port=${port}`, 'listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`,
-    'shared_preload_libraries=pg_cron', `cron.database_name=${options.cronDatabase}`,
+    "shared_preload_libraries='pg_cron,pg_net,supabase_vault'", `cron.database_name=${options.cronDatabase}`,
+    `pg_net.database_name=${options.cronDatabase}`, `vault.getkey_script=${getkey}`,
     // Jobs run in background workers, so the scheduler needs no password to reach the database.
     'cron.use_background_workers=on', 'max_worker_processes=16', 'fsync=off',
+    'ssl=on', `ssl_cert_file=${certFile}`, `ssl_key_file=${keyFile}`,
   ];
   await asPostgres(path.join(PG15_BIN, 'pg_ctl'), [
     '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-o', settings.map((s) => `-c ${s}`).join(' '), 'start',
   ]);
-  return {
-    url: (database) => `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`,
+  const urlFor = (user: string, database: string) => `postgresql://${user}:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`;
+  const cluster: Pg15Cluster = {
+    url: (database) => urlFor('postgres', database),
+    adminUrl: (database) => urlFor('supabase_admin', database),
     async stop() {
       await asPostgres(path.join(PG15_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },
   };
+  await asSupabaseAdmin(cluster, options.cronDatabase, HOSTED_ROLES_SQL + SUPABASE_EMULATION_SQL + PLATFORM_EXTENSIONS_SQL);
+  return cluster;
 }
 
+/** Runs set-up SQL as supabase_admin, the way the platform prepares a project before its owner gets it. */
+export async function asSupabaseAdmin(cluster: Pg15Cluster, database: string, text: string): Promise<void> {
+  const admin = connect(cluster.adminUrl(database), { max: 1, applicationName: 'supabase-platform' });
+  try {
+    await admin.unsafe(text);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** The postgres role as hosted projects have it (supabase/postgres: demote-postgres and later grants). */
+const HOSTED_ROLES_SQL = `
+do $$ begin
+  if not exists (select from pg_roles where rolname = 'postgres') then create role postgres; end if;
+end $$;
+alter role postgres nosuperuser createdb createrole login replication bypassrls password '${PASSWORD}';
+grant all on database postgres to postgres;
+grant all on schema public to postgres;
+`;
+
 /**
- * Supabase's roles, schemas and publication on a plain PostgreSQL, after reference/supabase.md §5.4
- * (from supabase/postgres's init scripts), without the legacy default grants: like a project created
- * since 2026-05-30, nothing reaches the API roles unless a migration grants it.
+ * The extensions every project has, created and owned by supabase_admin, with the grants Supabase
+ * makes to postgres: cron's tables (cron.job read-only, no triggers), net's functions, Vault's
+ * secrets and functions.
+ */
+const PLATFORM_EXTENSIONS_SQL = `
+create extension if not exists pg_cron with schema pg_catalog;
+grant usage on schema cron to postgres with grant option;
+grant all privileges on all tables in schema cron to postgres with grant option;
+revoke all on table cron.job from postgres;
+grant select on table cron.job to postgres with grant option;
+revoke trigger on cron.job_run_details from postgres;
+grant all on schema extensions to postgres;
+create extension if not exists pg_net with schema extensions;
+grant usage on schema net to postgres, anon, authenticated, service_role;
+create extension if not exists supabase_vault cascade;
+grant usage on schema vault to postgres with grant option;
+grant select, delete on vault.secrets, vault.decrypted_secrets to postgres with grant option;
+grant execute on function vault.create_secret, vault.update_secret, vault._crypto_aead_det_decrypt to postgres with grant option;
+`;
+
+/**
+ * Supabase's API roles, schemas and publication (from supabase/postgres's init scripts), without the
+ * legacy default grants: like a project created since 2026-05-30, nothing reaches the API roles
+ * unless a migration grants it. Run as supabase_admin.
  */
 export const SUPABASE_EMULATION_SQL = `
 do $$ begin
@@ -107,70 +171,3 @@ do $$ begin
 end $$;
 `;
 
-/**
- * Test-only stand-in for pg_net, which Debian does not package: http_post with pg_net's signature
- * queues the request in net.http_request_queue and returns its id, as pg_net does; the test plays
- * pg_net's worker, sending each queued request and storing the answer in net._http_response.
- */
-export const NET_STANDIN_SQL = `
-create schema if not exists net;
-create table if not exists net.http_request_queue (
-  id bigserial primary key,
-  method text not null,
-  url text not null,
-  headers jsonb not null,
-  body bytea,
-  timeout_milliseconds integer not null
-);
-create table if not exists net._http_response (
-  id bigint,
-  status_code integer,
-  content_type text,
-  headers jsonb,
-  content text,
-  timed_out boolean,
-  error_msg text,
-  created timestamptz not null default now()
-);
-create or replace function net.http_post(
-  url text,
-  body jsonb default '{}'::jsonb,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint language sql volatile as $f$
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', url, headers, convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id
-$f$;
-`;
-
-/**
- * Test-only stand-in for Supabase Vault (not packaged for Debian either): the names the CLI's
- * [db.vault] upsert and our cron job use, without the encryption.
- */
-export const VAULT_STANDIN_SQL = `
-create schema if not exists vault;
-create table if not exists vault.secrets (
-  id uuid primary key default gen_random_uuid(),
-  name text unique,
-  description text not null default '',
-  secret text not null,
-  key_id uuid,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-create or replace view vault.decrypted_secrets as
-  select id, name, description, secret, secret as decrypted_secret, key_id, created_at, updated_at from vault.secrets;
-create or replace function vault.create_secret(new_secret text, new_name text default null, new_description text default '', new_key_id uuid default null)
-returns uuid language sql as $f$
-  insert into vault.secrets (secret, name, description, key_id) values (new_secret, new_name, new_description, new_key_id) returning id
-$f$;
-create or replace function vault.update_secret(secret_id uuid, new_secret text default null, new_name text default null, new_description text default null, new_key_id uuid default null)
-returns void language sql as $f$
-  update vault.secrets
-     set secret = coalesce(new_secret, secret), name = coalesce(new_name, name),
-         description = coalesce(new_description, description), key_id = coalesce(new_key_id, key_id), updated_at = now()
-   where id = secret_id
-$f$;
-`;

@@ -18,6 +18,10 @@ export interface ExtractDeps {
   signal?: AbortSignal;
   /** Told of every credit the moment it is spent, so a run that fails later still counts it. */
   onCreditsSpent?: (credits: number) => void;
+  /** Credits already spent this minute, kept across the steps of a run (a fresh one per call otherwise). */
+  pacer?: CreditPacer;
+  /** Length of the API's credit minute; only a simulator with a shortened minute changes it. */
+  minuteMs?: number;
 }
 
 export interface SymbolCursor {
@@ -46,7 +50,7 @@ export const MAX_OUTPUTSIZE = 5000;
 /** Bars re-read before the newest stored one, so a revised last bar is picked up. */
 const OVERLAP_BARS = 2;
 /** Keeps one response's size bounded however generous the plan is. */
-const MAX_SYMBOLS_PER_REQUEST = 8;
+export const MAX_SYMBOLS_PER_REQUEST = 8;
 const MAX_ATTEMPTS = 4;
 const BACKOFF_MS = [1_000, 4_000, 15_000];
 const MINUTE_MS = 60_000;
@@ -60,7 +64,7 @@ function startDateFor(cursor: SymbolCursor, interval: Interval): string | undefi
 }
 
 /** Symbols with history first, newest cursors together, so a batch's shared start_date wastes little. */
-function planBatches(cursors: readonly SymbolCursor[], size: number): SymbolCursor[][] {
+export function planBatches(cursors: readonly SymbolCursor[], size: number): SymbolCursor[][] {
   const ordered = [...cursors].sort((a, b) => (b.lastTs ?? -Infinity) - (a.lastTs ?? -Infinity));
   const batches: SymbolCursor[][] = [];
   for (let i = 0; i < ordered.length; i += size) {
@@ -74,13 +78,32 @@ function planBatches(cursors: readonly SymbolCursor[], size: number): SymbolCurs
   return batches;
 }
 
-class CreditPacer {
+export class CreditPacer {
   private minute = -1;
   private spent = 0;
   /** Starts at the configured plan; lowered when the API states a smaller one. */
   limit: number;
-  constructor(private readonly deps: ExtractDeps) {
+  private readonly minuteMs: number;
+  constructor(private readonly deps: Pick<ExtractDeps, 'creditsPerMinute' | 'now' | 'sleep' | 'minuteMs'>) {
     this.limit = deps.creditsPerMinute;
+    this.minuteMs = deps.minuteMs ?? MINUTE_MS;
+  }
+
+  /** Counts credits an earlier invocation spent in the current minute (read back from its committed steps). */
+  spentEarlier(credits: number): void {
+    this.roll();
+    this.spent += credits;
+  }
+
+  /** The start of the current credit minute, epoch ms. */
+  minuteStart(): number {
+    return Math.floor(this.deps.now() / this.minuteMs) * this.minuteMs;
+  }
+
+  /** How long a request for `credits` would wait for the next minute; 0 when it fits now. */
+  waitNeeded(credits: number): number {
+    this.roll();
+    return this.spent + Math.min(credits, this.limit) > this.limit ? this.untilNextMinute() : 0;
   }
 
   /** Waits until `credits` fit into the current wall-clock minute's allowance. */
@@ -91,14 +114,18 @@ class CreditPacer {
   }
 
   async waitForNextMinute(): Promise<void> {
-    const now = this.deps.now();
-    // A second of margin: the API's minute and ours are different clocks.
-    await this.deps.sleep(MINUTE_MS - (now % MINUTE_MS) + 1_000);
+    await this.deps.sleep(this.untilNextMinute());
     this.roll();
   }
 
+  private untilNextMinute(): number {
+    const now = this.deps.now();
+    // A margin (a second of a real minute): the API's minute and ours are different clocks.
+    return this.minuteMs - (now % this.minuteMs) + Math.ceil(this.minuteMs / 60);
+  }
+
   private roll(): void {
-    const minute = Math.floor(this.deps.now() / MINUTE_MS);
+    const minute = Math.floor(this.deps.now() / this.minuteMs);
     if (minute !== this.minute) {
       this.minute = minute;
       this.spent = 0;
@@ -108,7 +135,7 @@ class CreditPacer {
 
 export async function extract(deps: ExtractDeps, interval: Interval, cursors: readonly SymbolCursor[]): Promise<Extraction> {
   const result: Extraction = { series: [], failures: [], creditsUsed: 0, requests: 0, stoppedBy: null };
-  const pacer = new CreditPacer(deps);
+  const pacer = deps.pacer ?? new CreditPacer(deps);
   const batchSize = Math.max(1, Math.min(MAX_SYMBOLS_PER_REQUEST, deps.creditsPerMinute));
   const pending = planBatches(cursors, batchSize);
 

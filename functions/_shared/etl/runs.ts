@@ -47,19 +47,6 @@ export async function recordSkippedRun(sql: Queryable, trigger: string, reason: 
 }
 
 /**
- * Rows still 'running' while we hold the ETL lock belong to runs whose process died
- * (killed, crashed, database restarted): their transaction was rolled back, so say so.
- */
-export async function closeAbandonedRuns(sql: Queryable): Promise<number> {
-  const result = await sql`
-    update market.etl_run
-       set status = 'failed', finished_at = clock_timestamp(),
-           error = 'abandoned: the process ended before the run finished; nothing it loaded was committed'
-     where status = 'running'`;
-  return result.count;
-}
-
-/**
  * What clients get about a run (the read API, the live stream): status, times and counts, and the
  * start of the error. Never `details`, whose size follows what upstream sent; it stays in the
  * database for operators (select details from market.etl_run).

@@ -38,7 +38,8 @@ async function isAuthorised(secret: string | null, presented: string | null): Pr
   return await timingSafeEqual(secret, presented);
 }
 
-const STATUS_CODE = { succeeded: 200, partial: 200, skipped: 409, failed: 500 } as const;
+// running: the invocation stopped at its budget and the run goes on in the next one.
+const STATUS_CODE = { succeeded: 200, partial: 200, running: 202, skipped: 409, failed: 500 } as const;
 
 // What the hourly cron job posts (supabase/migrations/20260101014000_etl_schedule.sql); any other body, or none, is fine too.
 const cronBody = z.object({ etl_request_id: z.number().int().positive() });
