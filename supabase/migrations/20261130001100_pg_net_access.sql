@@ -3,10 +3,10 @@
 -- until pg_net's worker sends it, and net._http_response keeps the answers for hours. Any role
 -- that can log in, `anon` and `authenticated` included, could read the secret from the queue.
 --
--- So where our migrations create pg_net (migration 20260101014000_etl_schedule, under the same condition as
--- there; its `create extension if not exists` then finds it done), the tables are taken back from
--- PUBLIC and the API roles the moment they exist. The owner (the role that runs the migrations,
--- and so owns the cron job that calls market.request_etl()) keeps them. Where pg_net was installed
+-- So where our migrations created pg_net (migration 20260101014000_etl_schedule, where it is
+-- preloaded for this database), the tables are taken back from PUBLIC and the API roles. The
+-- owner (the role that runs the migrations, and so owns the cron job that calls
+-- market.request_etl()) keeps them. Where pg_net was installed
 -- by someone else (Supabase's platform owns it as supabase_admin and manages its grants), nothing
 -- is changed: only the owner of a table can change its grants.
 --
@@ -18,15 +18,6 @@ declare
   api_roles text[];
   target regclass;
 begin
-  -- A `net` schema that pg_net did not create (someone else's, or a stand-in) is left alone.
-  if to_regnamespace('net') is null
-     and exists (select from pg_catalog.pg_available_extensions where name = 'pg_net')
-     and (current_setting('pg_net.batch_size', true) is not null
-          or exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin')) then
-    create schema if not exists extensions;
-    create extension if not exists pg_net with schema extensions;
-  end if;
-
   select coalesce(array_agg(rolname::text), '{}') into api_roles
     from pg_catalog.pg_roles where rolname in ('anon', 'authenticated');
 
