@@ -13,6 +13,7 @@ import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
 import { rateLimit } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
+import { type AnswerCache, createAnswerCache } from './answer-cache.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
 import { apiCors, securityHeaders } from './security.ts';
 
@@ -33,6 +34,8 @@ export interface ServerDeps {
   corsOrigins?: readonly string[];
   /** Trigger calls per minute and caller, allowed or not (default 10). */
   triggerLimitPerMinute?: number;
+  /** The read API's answers, rendered once per data version; by default a cache of its own on `sql`. */
+  answers?: AnswerCache;
 }
 
 /** The trigger's body is at most a cron request id ({"etl_request_id": n}); anything big is refused before it is read. */
@@ -79,7 +82,7 @@ export function createServerApp(deps: ServerDeps): Hono {
     }
     unsubscribe();
   }));
-  app.route('/api', readApi(deps));
+  app.route('/api', readApi({ ...deps, answers: deps.answers ?? createAnswerCache(deps.sql) }));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
