@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Sql } from '../functions/_shared/db.ts';
 import type { Answers } from '../functions/_shared/http/read-api.ts';
 
@@ -49,6 +49,12 @@ export interface AnswerCacheOptions {
 }
 
 export interface AnswerCache extends Answers {
+  /**
+   * Middleware, first in line, that answers a request whose exact URL was validated and answered
+   * before straight from the cache: no routing, no query parsing, the other middleware's headers
+   * replayed from the first full answer. Anything else goes on down the chain.
+   */
+  fastPath: MiddlewareHandler;
   /** The data version: bumped by every announcement. */
   version(): number;
   /** Bytes held now, never above `maxBytes`. */
@@ -67,6 +73,10 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** What the dashboard and most clients may do with an answer: keep it, but ask again (a 304 if unchanged). */
 export const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 const RECIPES = 64;
+/** Headers that belong to one answer, never copied from another. */
+const ENTRY_HEADERS = new Set(['etag', 'cache-control', 'vary', 'content-type', 'content-length', 'content-encoding', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+/** Exact request URLs remembered for the fast path; past this the map starts over. */
+const ALIASES = 4096;
 
 function etagOf(body: Buffer): string {
   return `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
@@ -103,15 +113,19 @@ async function renderEntry(render: () => Promise<unknown>): Promise<Entry> {
   return { etag: etagOf(identity), identity: new Uint8Array(identity), gzip: new Uint8Array(gz), br: new Uint8Array(br), bytes: identity.length + gz.length + br.length };
 }
 
-export function send(c: Context, entry: Entry): Response {
-  const headers: Record<string, string> = { etag: entry.etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' };
-  if (matches(c.req.header('if-none-match'), entry.etag)) return new Response(null, { status: 304, headers });
+/**
+ * Built with `c.body`, not `new Response`: a Response handed back to Hono gets copied into a stream
+ * when middleware adds headers, and the Node adapter then streams it instead of writing the bytes.
+ */
+export function send(c: Context, entry: Entry, outer: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { ...outer, etag: entry.etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' };
+  if (matches(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304, headers);
   const encoding = negotiateEncoding(c.req.header('accept-encoding'));
   const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
   headers['content-type'] = 'application/json';
   headers['content-length'] = String(body.length);
   if (encoding !== 'identity') headers['content-encoding'] = encoding;
-  return new Response(body, { status: 200, headers });
+  return c.body(body, 200, headers);
 }
 
 export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): AnswerCache {
@@ -127,6 +141,9 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
   const entries = new Map<string, Entry & { keyBytes: number }>();
   const inflight = new Map<string, { version: number; promise: Promise<Entry> }>();
   const recipes = new Map<string, Recipe>();
+  /** Request URL -> cache key, filled only by routes that validated the URL. */
+  const aliases = new Map<string, string>();
+  let outer: Record<string, string> | undefined;
   let warmTimer: ReturnType<typeof setTimeout> | undefined;
   let warming: Promise<void> = Promise.resolve();
   /** Settles when the warm-up scheduled by the latest announcement has run. */
@@ -185,6 +202,8 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
       try {
         await build(key, recipe.render);
       } catch (error) {
+        // The pool is shutting down: nothing left to warm for.
+        if (['CONNECTION_ENDED', 'CONNECTION_DESTROYED'].includes((error as { code?: string }).code ?? '')) return;
         log(`[read-cache] warming ${key} failed: ${(error as Error).message}`);
       }
     }
@@ -227,9 +246,28 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
   );
 
   return {
+    async fastPath(c, next) {
+      const key = c.req.method === 'GET' ? aliases.get(c.req.url) : undefined;
+      const cached = key === undefined ? undefined : entries.get(key);
+      if (cached && outer) {
+        entries.delete(key!);
+        entries.set(key!, cached);
+        const recipe = recipes.get(key!);
+        if (recipe) recipe.hits++;
+        return send(c, cached, outer);
+      }
+      await next();
+      // The headers the middleware after this one adds to every answer (security headers), taken
+      // from the first full answer, so the fast path sends the same bytes without running them.
+      if (!outer && c.res.status === 200 && c.res.headers.has('etag')) {
+        outer = Object.fromEntries([...c.res.headers].filter(([name]) => !ENTRY_HEADERS.has(name) && !name.startsWith('access-control-')));
+      }
+    },
     async respond(c, key, render) {
       const cached = entries.get(key);
       remember(key, render);
+      if (aliases.size >= ALIASES) aliases.clear();
+      aliases.set(c.req.url, key);
       if (cached) {
         entries.delete(key);
         entries.set(key, cached);

@@ -44,8 +44,13 @@ const TRIGGER_BODY_LIMIT = 16 * 1024;
 export function createServerApp(deps: ServerDeps): Hono {
   const app = new Hono();
   app.onError(handleError);
+  const answers = deps.answers ?? createAnswerCache(deps.sql);
+  const cors = (deps.corsOrigins ?? []).length > 0;
+  // Cached answers skip the middleware below; with CORS origins set they must pass the CORS check.
+  if (!cors) app.use('/api/*', answers.fastPath);
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
+  if (cors) app.use('/api/*', answers.fastPath);
 
   app.use('/functions/v1/market-etl', rateLimit({
     limit: deps.triggerLimitPerMinute ?? 10,
@@ -82,7 +87,7 @@ export function createServerApp(deps: ServerDeps): Hono {
     }
     unsubscribe();
   }));
-  app.route('/api', readApi({ ...deps, answers: deps.answers ?? createAnswerCache(deps.sql) }));
+  app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

@@ -123,8 +123,9 @@ export function readApi(deps: ReadApiDeps): Hono {
     });
   });
 
-  // Not cached: a run that starts is not announced, and this answer shows it running.
-  app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
+  // A run's end is announced, its start is not: a run in progress shows here once an announcement
+  // has dropped the answer held from before it started.
+  app.get('/runs/latest', (c) => answers.respond(c, 'runs/latest', async () => ({ run: await latestRun(deps.sql) })));
 
   return app;
 }
