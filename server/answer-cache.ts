@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -31,7 +32,11 @@ interface Entry {
   gzip: Bytes;
   br: Bytes;
   bytes: number;
+  /** The fast path's complete response headers per encoding (and for a 304), built once. */
+  wire?: Record<Encoding | 'notModified', Record<string, string>>;
 }
+
+type Encoding = 'br' | 'gzip' | 'identity';
 
 interface Recipe {
   render: () => Promise<unknown>;
@@ -83,7 +88,7 @@ function etagOf(body: Buffer): string {
 }
 
 /** br, then gzip, then none; a coding with q=0 is refused. */
-export function negotiateEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
+export function negotiateEncoding(header: string | undefined): Encoding {
   if (!header) return 'identity';
   const accepted = new Set<string>();
   for (const part of header.toLowerCase().split(',')) {
@@ -126,6 +131,43 @@ export function send(c: Context, entry: Entry, outer: Record<string, string> = {
   headers['content-length'] = String(body.length);
   if (encoding !== 'identity') headers['content-encoding'] = encoding;
   return c.body(body, 200, headers);
+}
+
+/** On Node, the adapter hands over the raw request: its headers and URL cost nothing to read. */
+function incomingOf(c: Context): IncomingMessage | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+}
+
+/** What the fast path knows a request by: its path and query as sent. */
+function requestKey(c: Context): string {
+  const incoming = incomingOf(c);
+  if (incoming?.url) return incoming.url;
+  const url = new URL(c.req.url);
+  return url.pathname + url.search;
+}
+
+/**
+ * The fast path's answer: a plain Response with plain header objects made once per entry, which the
+ * Node adapter writes out as is (no Headers object, no copy of the body).
+ */
+function sendFast(c: Context, entry: Entry, outer: Record<string, string>): Response {
+  entry.wire ??= wireHeaders(entry, outer);
+  const incoming = incomingOf(c);
+  const header = (name: string) => (incoming ? (incoming.headers[name] as string | undefined) : c.req.header(name));
+  if (matches(header('if-none-match'), entry.etag)) return new Response(null, { status: 304, headers: entry.wire.notModified });
+  const encoding = negotiateEncoding(header('accept-encoding'));
+  return new Response(entry[encoding], { status: 200, headers: entry.wire[encoding] });
+}
+
+function wireHeaders(entry: Entry, outer: Record<string, string>): NonNullable<Entry['wire']> {
+  const notModified = { ...outer, etag: entry.etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' };
+  const body = (encoding: Encoding) => ({
+    ...notModified,
+    'content-type': 'application/json',
+    'content-length': String(entry[encoding].length),
+    ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+  });
+  return { notModified, br: body('br'), gzip: body('gzip'), identity: body('identity') };
 }
 
 export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): AnswerCache {
@@ -247,14 +289,14 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
 
   return {
     async fastPath(c, next) {
-      const key = c.req.method === 'GET' ? aliases.get(c.req.url) : undefined;
+      const key = c.req.method === 'GET' ? aliases.get(requestKey(c)) : undefined;
       const cached = key === undefined ? undefined : entries.get(key);
       if (cached && outer) {
         entries.delete(key!);
         entries.set(key!, cached);
         const recipe = recipes.get(key!);
         if (recipe) recipe.hits++;
-        return send(c, cached, outer);
+        return sendFast(c, cached, outer);
       }
       await next();
       // The headers the middleware after this one adds to every answer (security headers), taken
@@ -267,7 +309,7 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
       const cached = entries.get(key);
       remember(key, render);
       if (aliases.size >= ALIASES) aliases.clear();
-      aliases.set(c.req.url, key);
+      aliases.set(requestKey(c), key);
       if (cached) {
         entries.delete(key);
         entries.set(key, cached);

@@ -222,6 +222,18 @@ describe('read API answer cache', () => {
     expect(cache.entries()).toBe(entries);
   });
 
+  it('a repeated request, answered before routing, carries the same headers and bytes as the first', async () => {
+    const path = '/api/series?symbols=ETH/USD&columns=close,low&max_points=64';
+    const headers = { 'accept-encoding': 'br' };
+    const first = await rawGet(server.url + path, headers);
+    const again = await rawGet(server.url + path, headers);
+    const { date: _d1, ...firstHeaders } = first.headers;
+    const { date: _d2, ...againHeaders } = again.headers;
+    expect(againHeaders).toEqual(firstHeaders);
+    expect(again.headers['x-content-type-options']).toBe('nosniff');
+    expect(again.body).toEqual(first.body);
+  });
+
   it('negotiates brotli over gzip and honours q=0', () => {
     expect(negotiateEncoding(undefined)).toBe('identity');
     expect(negotiateEncoding('gzip, deflate, br, zstd')).toBe('br');
