@@ -8,6 +8,7 @@ import { startBenchCluster } from './bench/cluster.ts';
 import { FIXTURE_HOURS, FIXTURE_SYMBOLS, loadFixture } from './bench/fixture.ts';
 import { benchDashboard, formatDashboardBench } from './bench/dashboard.ts';
 import { edgeCpu } from './bench/edge-cpu.ts';
+import { formatReadPath } from './bench/read-path.ts';
 import { incrementalRuns } from './bench/incremental.ts';
 import { benchLoad } from './bench/load.ts';
 import { describeMachine, type Figure, figuresTable, machineLines, markdownTable, writeResults } from './bench/report.ts';
@@ -16,8 +17,10 @@ import { seriesLatency } from './bench/series.ts';
 /**
  * `npm run bench`: (a) backfill throughput, (b) an hourly incremental run, (c) market.series on
  * 10 million bars, (d) read API and live-stream load on loopback, (e) the dashboard in Chromium,
- * on an embedded PostgreSQL of its own in a temporary directory. Prints the figures;
- * `npm run bench -- --write` also puts them into BENCHMARKS.md.
+ * with (f) the read path: one page load's requests replayed by 64 clients against the product and
+ * a bare server; on an embedded PostgreSQL of its own in a temporary directory. Prints the figures;
+ * `npm run bench -- --write` also puts them into BENCHMARKS.md. `npm run bench -- --dashboard`
+ * runs (e) and (f) alone (and writes nothing).
  */
 
 const BACKFILL_SYMBOLS = 100;
@@ -49,7 +52,14 @@ async function seedOtherSymbol(sql: Sql): Promise<void> {
   await sql.begin((tx) => loadSeries(tx as unknown as Sql, '1h', [{ meta: { ...other!.meta, symbol: 'SEED' }, bars: other!.bars }], null));
 }
 
+async function dashboardOnly(): Promise<void> {
+  log('(e) dashboard in Chromium and (f) the read path under load');
+  const dashboard = await benchDashboard({ log: (line) => log(`    ${line}`) });
+  for (const line of [...formatDashboardBench(dashboard), ...(dashboard.readPath ? formatReadPath(dashboard.readPath) : [])]) log(`    ${line}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--dashboard')) return dashboardOnly();
   const write = process.argv.includes('--write');
   const cluster = await startBenchCluster();
   try {
@@ -142,12 +152,14 @@ async function main(): Promise<void> {
     log('(e) dashboard in Chromium: bundle, first chart with 5 years x 8 symbols, ETL commit to redraw');
     const dashboard = await benchDashboard({ log: (line) => log(`    ${line}`) });
     const dashboardLines = formatDashboardBench(dashboard);
+    const readPathLines = dashboard.readPath ? formatReadPath(dashboard.readPath) : [];
+    for (const line of readPathLines) log(`    ${line}`);
     for (const line of dashboardLines) log(`    ${line}`);
 
     const table = figuresTable(figures);
     log(table);
     if (write) {
-      await writeResults(BENCHMARKS_MD, `${machineLines(machine)}\n\n${table}\n\nDashboard (e):\n\n${dashboardLines.map((line) => `- ${line.trim()}`).join('\n')}\n\nBackfill, where the time goes:\n\n${where}`);
+      await writeResults(BENCHMARKS_MD, `${machineLines(machine)}\n\n${table}\n\nDashboard (e):\n\n${dashboardLines.map((line) => `- ${line.trim()}`).join('\n')}\n\nRead path (f):\n\n${readPathLines.map((line) => `- ${line}`).join('\n')}\n\nBackfill, where the time goes:\n\n${where}`);
       log(`\nwritten to ${BENCHMARKS_MD}`);
     }
   } finally {

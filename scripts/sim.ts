@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulator } from '../simulator/index.ts';
+import { PLAN_DEFAULTS } from '../functions/_shared/contract.ts';
 
 /**
  * `npm run sim`: the Twelve Data simulator as a standalone server for offline work and end-to-end
@@ -13,8 +14,8 @@ const USAGE = 'usage: npm run sim -- [--port N] [--credits-per-minute N] [--cred
 
 const optionsSchema = z.object({
   port: z.coerce.number({ error: 'port must be a number' }).int().min(0).max(65535).default(8788),
-  creditsPerMinute: z.coerce.number().int().positive().default(8),
-  creditsPerDay: z.coerce.number().int().positive().default(800),
+  creditsPerMinute: z.coerce.number().int().positive().default(PLAN_DEFAULTS.creditsPerMinute),
+  creditsPerDay: z.coerce.number().int().positive().default(PLAN_DEFAULTS.creditsPerDay),
 });
 
 function parseOptions(): z.infer<typeof optionsSchema> {

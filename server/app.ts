@@ -14,6 +14,7 @@ import { concurrencyLimit, type ConcurrencyOptions, READ_CONCURRENCY } from '../
 import { FixedWindowLimiter } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
+import { type AnswerCache, createAnswerCache } from './answer-cache.ts';
 import type { DatabaseHealth } from './database-health.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
 import { hostAllowList } from './host-check.ts';
@@ -44,6 +45,8 @@ export interface ServerDeps {
   allowedHosts?: readonly string[];
   readConcurrency?: ConcurrencyOptions;
   streamLimits?: StreamLimits;
+  /** The read API's answers, rendered once per data version; by default a cache of its own on `sql`. */
+  answers?: AnswerCache;
 }
 
 /** Events a live client may have waiting; one that falls this far behind is dropped (it reconnects and catches up). */
@@ -59,8 +62,14 @@ export function createServerApp(deps: ServerDeps): Hono {
     return handleError(error, c);
   });
   app.use('*', hostAllowList(deps.allowedHosts ?? []));
+  const answers = deps.answers ?? createAnswerCache(deps.sql);
+  const cors = (deps.corsOrigins ?? []).length > 0;
+  // Cached answers skip the middleware below (but not the Host check above); with CORS origins set
+  // they must pass the CORS check.
+  if (!cors) app.use('/api/*', answers.fastPath);
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
+  if (cors) app.use('/api/*', answers.fastPath);
 
   const caller = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
   const triggerLimit = { limit: deps.triggerLimitPerMinute ?? 10, windowMs: 60_000 };
@@ -140,7 +149,7 @@ export function createServerApp(deps: ServerDeps): Hono {
     unsubscribe();
     release();
   }, async () => release());
-  app.route('/api', readApi(deps));
+  app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

@@ -16,6 +16,7 @@ import { expandMarks, padErrorMessages, padJson, truncate } from './mangle.ts';
 import { formatPrice, rawBar } from './prices.ts';
 import { timeSeries } from './time-series.ts';
 import type { ApiOutcome } from './time-series.ts';
+import { PLAN_DEFAULTS } from '../functions/_shared/contract.ts';
 
 export type { SimulatorFaults } from './faults.ts';
 
@@ -97,7 +98,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   let frozenAt: number | null = null;
   let faults = mergeFaults(noFaults(), opts.faults ?? {});
   const ledger = new CreditLedger(
-    opts.creditsPerMinute ?? 8, opts.creditsPerDay ?? 800, opts.creditMinuteMs ? { ms: opts.creditMinuteMs, now: Date.now } : undefined,
+    opts.creditsPerMinute ?? PLAN_DEFAULTS.creditsPerMinute,
+    opts.creditsPerDay ?? PLAN_DEFAULTS.creditsPerDay,
+    opts.creditMinuteMs ? { ms: opts.creditMinuteMs, now: Date.now } : undefined,
   );
   const requests: RequestLogEntry[] = [];
   const served = new Map<string, Set<number>>();

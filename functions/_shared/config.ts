@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INTERVALS } from './intervals.ts';
+import { DEFAULT_SYMBOLS, INTERVALS, normaliseSymbol, PLAN_DEFAULTS, SYMBOL_PATTERN } from './contract.ts';
 
 /**
  * The environment contract from DESIGN.md, parsed once at start-up. Both runtimes hand in
@@ -7,15 +7,13 @@ import { INTERVALS } from './intervals.ts';
  * so a bad value fails the same way everywhere, naming the variable.
  */
 
-export const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'META', 'BTC/USD', 'ETH/USD', 'SOL/USD'];
-
-const SYMBOL = /^[A-Z0-9.]{1,12}(\/[A-Z0-9]{1,12})?$/;
+export { DEFAULT_SYMBOLS };
 
 const symbolList = z
   .string()
-  .transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s.length > 0))
+  .transform((raw) => raw.split(',').map(normaliseSymbol).filter((s) => s.length > 0))
   .pipe(
-    z.array(z.string().regex(SYMBOL, 'each symbol looks like AAPL or BTC/USD'))
+    z.array(z.string().regex(SYMBOL_PATTERN, 'each symbol looks like AAPL or BTC/USD'))
       .min(1, 'name at least one symbol')
       .max(500)
       .refine((list) => new Set(list).size === list.length, 'symbols must not repeat'),
@@ -39,8 +37,8 @@ const envSchema = z.object({
   MARKET_SYMBOLS: symbolList.default(DEFAULT_SYMBOLS),
   MARKET_INTERVAL: z.enum(INTERVALS).default('1h'),
   MARKET_SOURCE: z.enum(['twelvedata', 'simulator']).default('twelvedata'),
-  TWELVE_DATA_CREDITS_PER_MINUTE: positiveInt.default(8),
-  TWELVE_DATA_CREDITS_PER_DAY: positiveInt.default(800),
+  TWELVE_DATA_CREDITS_PER_MINUTE: positiveInt.default(PLAN_DEFAULTS.creditsPerMinute),
+  TWELVE_DATA_CREDITS_PER_DAY: positiveInt.default(PLAN_DEFAULTS.creditsPerDay),
   /** The length of the API's credit minute, ms; only a simulator with a shortened minute changes it. */
   TWELVE_DATA_MINUTE_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
   ETL_SECRET: z.string().min(16, 'use at least 16 characters').optional(),

@@ -128,8 +128,10 @@ describe('App', () => {
     market.newest['BTC/USD'] = T0 + H;
     live.emit().bars({ interval: '1h', symbols: ['BTC/USD'], max_ts: iso(T0 + H) });
     await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + H)));
-    // Only what is new was asked for, from the newest bar held; the window slid by one bar.
-    expect(market.queries).toEqual([{ symbols: ['BTC/USD'], interval: '1h', maxPoints: expect.any(Number), from: iso(T0) }]);
+    // Only what is new was asked for, from the newest bar held, and only the columns a card draws; the window slid by one bar.
+    expect(market.queries).toEqual([
+      { symbols: ['BTC/USD'], interval: '1h', maxPoints: expect.any(Number), from: iso(T0), columns: ['high', 'low', 'close', 'volatility_20'] },
+    ]);
     expect(Number(screen.getByTestId('chart-BTC/USD').dataset.points)).toBe(pointsBefore);
     expect(lastTsOf('chart-AAPL')).toBe(iso(T0 - 2 * H));
   });

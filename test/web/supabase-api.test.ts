@@ -34,8 +34,8 @@ describe('createSupabaseApi', () => {
     const api = createSupabaseApi(client, { interval: '1h', symbols: [] });
     const series = await api.series({ symbols: ['AAPL', 'BTC/USD'], interval: '1h', from: '2026-08-01T00:00:00.000Z', maxPoints: 1800 });
     expect(calls).toEqual([
-      { schema: 'market', fn: 'series', args: { p_symbols: ['AAPL'], p_interval: '1h', p_from: '2026-08-01T00:00:00.000Z', p_to: null, p_max_points: MAX_ROWS } },
-      { schema: 'market', fn: 'series', args: { p_symbols: ['BTC/USD'], p_interval: '1h', p_from: '2026-08-01T00:00:00.000Z', p_to: null, p_max_points: MAX_ROWS } },
+      { schema: 'market', fn: 'series', args: { p_symbols: ['AAPL'], p_interval: '1h', p_from: '2026-08-01T00:00:00.000Z', p_max_points: MAX_ROWS } },
+      { schema: 'market', fn: 'series', args: { p_symbols: ['BTC/USD'], p_interval: '1h', p_from: '2026-08-01T00:00:00.000Z', p_max_points: MAX_ROWS } },
     ]);
     expect(series.map((s) => s.symbol)).toEqual(['AAPL', 'BTC/USD']);
     expect(series[1]!.ts).toEqual([Date.parse('2026-08-23T13:00:00Z') / 1000, Date.parse('2026-08-23T14:00:00Z') / 1000]);
@@ -77,5 +77,34 @@ describe('createSupabaseApi', () => {
   test('rows off the contract are rejected at the boundary', async () => {
     const { client } = fakeClient(() => ({ data: [{ ...ssotRow('AAPL', 'yesterday', 1) }], error: null }));
     await expect(createSupabaseApi(client, { interval: '1h', symbols: [] }).series({ symbols: ['AAPL'], interval: '1h' })).rejects.toThrow(/ts/);
+  });
+
+  test('series: called with GET, asks PostgREST for the columns drawn only, unset arguments left out', async () => {
+    const calls: Array<{ args: Record<string, unknown> | undefined; options: unknown; select: string | undefined }> = [];
+    const client: RpcClientLike = {
+      schema: () => ({
+        rpc: (_fn, args, options) => {
+          const call = { args, options, select: undefined as string | undefined };
+          calls.push(call);
+          const rows = [ssotRow('SOL/USD', '2026-08-23T13:00:00+00:00', 10)];
+          const answer = (columns: string[] | null) => ({
+            data: rows.map((r) => (columns ? Object.fromEntries(columns.map((c) => [c, r[c as keyof typeof r]])) : r)),
+            error: null,
+          });
+          return {
+            then: (resolve, reject) => Promise.resolve(answer(null)).then(resolve, reject),
+            select: (columns: string) => {
+              call.select = columns;
+              return Promise.resolve(answer(columns.split(',')));
+            },
+          };
+        },
+      }),
+    };
+    const [sol] = await createSupabaseApi(client, { interval: '1h', symbols: [] }).series({ symbols: ['SOL/USD'], interval: '1h', columns: ['close'] });
+    expect(calls).toEqual([{ args: { p_symbols: ['SOL/USD'], p_interval: '1h', p_max_points: MAX_ROWS }, options: { get: true }, select: 'ts,close' }]);
+    expect(sol!.close).toEqual([10]);
+    // Columns not asked for are held as nulls: nothing is drawn from them.
+    expect(sol!.high).toEqual([null]);
   });
 });

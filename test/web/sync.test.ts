@@ -261,3 +261,39 @@ describe('createSync.refresh', () => {
     expect(latestCalls()).toBe(before);
   });
 });
+
+describe('createSync: only the columns drawn', () => {
+  const CARD = ['close'] as const;
+  const DETAIL = ['open', 'high', 'low', 'close', 'rsi_14'] as const;
+  const columnsWhenDetailIs = (detail: string) => (symbol: string) => (symbol === detail ? DETAIL : CARD);
+
+  test('asks each symbol for its own columns, grouping symbols that share them', async () => {
+    const { api, calls } = fakeApi({ AAPL: 10 * H, MSFT: 10 * H, GOOGL: 10 * H });
+    const sync = createSync(api, '1h', recordingSink().sink);
+    void sync.load(['AAPL', 'MSFT', 'GOOGL'], { ...WINDOW, columns: columnsWhenDetailIs('MSFT') });
+    await tick();
+    expect(calls.map((c) => [c.query.symbols, c.query.columns])).toEqual([
+      [['AAPL', 'GOOGL'], CARD],
+      [['MSFT'], DETAIL],
+    ]);
+  });
+
+  test('a symbol that now needs more columns gets its whole window again; the others are left alone', async () => {
+    const { calls, sync, rec } = await loaded(
+      { AAPL: [[9 * H, 1], [10 * H, 2]], 'BTC/USD': [[11 * H, 3], [12 * H, 4]] },
+      { ...WINDOW, columns: columnsWhenDetailIs('AAPL') },
+    );
+    rec.drawn.length = 0;
+    const done = sync.columns(columnsWhenDetailIs('BTC/USD'));
+    await tick();
+    // BTC/USD was held with the card's columns only: its window again, with the big chart's.
+    expect(calls.map((c) => c.query)).toEqual([{ symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(8 * H), columns: DETAIL }]);
+    calls[0]!.answer([makeSeries('BTC/USD', [[11 * H, 3], [12 * H, 4]])]);
+    await done;
+    expect(rec.drawn).toEqual([['BTC/USD', [[11 * H, 3], [12 * H, 4]]]]);
+    // AAPL already holds more than a card needs: nothing to fetch when it goes back to one.
+    calls.length = 0;
+    await sync.columns(columnsWhenDetailIs('BTC/USD'));
+    expect(calls).toEqual([]);
+  });
+});

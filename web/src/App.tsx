@@ -1,5 +1,6 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
 import { type Api, HttpError } from './api.ts';
+import { columnsFor } from './columns.ts';
 import { Compare } from './Compare.tsx';
 import { csvFileName, seriesCsv } from './csv.ts';
 import { DetailChart } from './DetailChart.tsx';
@@ -130,12 +131,20 @@ export function App(props: AppProps) {
 
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
-  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions) {
+  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }) {
     const key = JSON.stringify([symbols, range, points]);
     if (!sync || key === loaded) return;
     loaded = key;
-    void sync.load(symbols, { span: RANGE_SECONDS[range], maxPoints: points }, options);
+    const { view: shown = untrack(view), ...rest } = options;
+    void sync.load(symbols, { span: RANGE_SECONDS[range], maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) }, rest);
   }
+
+  // Only what is drawn is fetched: a new big-chart symbol, overlay or pane fetches the columns it lacks.
+  createEffect(
+    on([() => view()?.symbol, () => view()?.overlays, () => view()?.panes], ([symbol, overlays, panes]) => {
+      if (symbol !== undefined && overlays && panes) void sync?.columns(columnsFor({ symbol, overlays, panes }));
+    }, { defer: true }),
+  );
 
   // A new range, watch list or resolution loads the windows anew.
   createEffect(
@@ -227,6 +236,7 @@ export function App(props: AppProps) {
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
     load(cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)), initial.range, maxPoints()!, {
       first: initial.symbol,
+      view: initial,
       ...(latestRows ? { latest: latestRows } : {}),
     });
 
@@ -269,7 +279,7 @@ export function App(props: AppProps) {
     const v = view();
     const s = v && series.get(v.symbol);
     if (!v || !s) return;
-    download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s));
+    download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s, columnsFor(v)(v.symbol)));
   }
 
   const observeWidth = (el: HTMLElement) => {

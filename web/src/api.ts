@@ -1,5 +1,5 @@
 import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
-import type { Config, EtlRun, LatestRow, Series } from './types.ts';
+import { SERIES_COLUMNS, type Config, type EtlRun, type LatestRow, type Series, type SeriesColumn } from './types.ts';
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -15,6 +15,8 @@ export interface SeriesQuery {
   from?: string;
   to?: string;
   maxPoints?: number;
+  /** The columns to fetch besides `ts` (what the charts draw); every column when absent. */
+  columns?: readonly SeriesColumn[];
 }
 
 export interface Api {
@@ -31,6 +33,7 @@ export function seriesPath(q: SeriesQuery): string {
   if (q.from !== undefined) path += `&from=${encodeURIComponent(q.from)}`;
   if (q.to !== undefined) path += `&to=${encodeURIComponent(q.to)}`;
   if (q.maxPoints !== undefined) path += `&max_points=${q.maxPoints}`;
+  if (q.columns !== undefined) path += `&columns=${q.columns.join(',')}`;
   return path;
 }
 
@@ -50,7 +53,7 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
   return {
     config: () => get('/api/config', parseConfig),
     latest: (interval) => get(`/api/latest?interval=${encodeURIComponent(interval)}`, parseLatest),
-    series: (q) => get(seriesPath(q), parseSeries),
+    series: (q) => get(seriesPath(q), (body) => parseSeries(body, q.columns ?? SERIES_COLUMNS)),
     latestRun: () => get('/api/runs/latest', parseLatestRun),
   };
 }

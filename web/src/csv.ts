@@ -1,6 +1,6 @@
 import { isoFromEpochSeconds } from './series.ts';
 import type { Rebased } from './rebase.ts';
-import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series } from './types.ts';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS, SERIES_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 /** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
@@ -14,15 +14,14 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
 
 export const SERIES_CSV_COLUMNS = ['time', 'symbol', ...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;
 
-/** Every row the chart shows, with every SSOT column it was drawn from; times in UTC ISO. */
-export function seriesCsv(s: Series): string {
-  const rows = s.ts.map((t, i) => [
-    isoFromEpochSeconds(t),
-    s.symbol,
-    ...PRICE_COLUMNS.map((c) => s[c][i]!),
-    ...NULLABLE_COLUMNS.map((c) => s[c][i] ?? null),
-  ]);
-  return toCsv(SERIES_CSV_COLUMNS, rows);
+/**
+ * Every row the chart shows, with every SSOT column it was drawn from (`columns`: those the
+ * dashboard fetched, in the contract's order; all by default); times in UTC ISO.
+ */
+export function seriesCsv(s: Series, columns: readonly SeriesColumn[] = SERIES_COLUMNS): string {
+  const shown = SERIES_COLUMNS.filter((c) => columns.includes(c));
+  const rows = s.ts.map((t, i) => [isoFromEpochSeconds(t), s.symbol, ...shown.map((c) => s[c][i] ?? null)]);
+  return toCsv(['time', 'symbol', ...shown], rows);
 }
 
 /** A file name that says what is inside and is safe on every OS (`BTC/USD` -> `BTC-USD`). */

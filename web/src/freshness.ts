@@ -1,3 +1,4 @@
+import { INTERVAL_SECONDS, isInterval } from '../../functions/_shared/contract.ts';
 import type { AssetType } from './types.ts';
 
 /**
@@ -17,22 +18,8 @@ const MAX_DAYS = 14;
 
 const SCHEDULE_MS = 3_600_000;
 
-const intervalSeconds: Record<string, number> = {
-  '1min': 60,
-  '5min': 300,
-  '15min': 900,
-  '30min': 1800,
-  '45min': 2700,
-  '1h': 3600,
-  '2h': 7200,
-  '4h': 14_400,
-  '8h': 28_800,
-  '1day': 86_400,
-  '1week': 604_800,
-};
-
 export function intervalSecondsOf(interval: string): number {
-  return intervalSeconds[interval] ?? 3600;
+  return isInterval(interval) ? INTERVAL_SECONDS[interval] : 3600;
 }
 
 let zoneFormat: Intl.DateTimeFormat | undefined;

@@ -1,6 +1,6 @@
 import type { Api } from './api.ts';
 import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
-import { NULLABLE_COLUMNS, PRICE_COLUMNS } from './types.ts';
+import { SERIES_COLUMNS } from './types.ts';
 
 /**
  * The read API through supabase-js: the same SQL read functions the Node server wraps, called as
@@ -14,9 +14,15 @@ export interface RpcResult {
   error: { message: string; code?: string } | null;
 }
 
+/**
+ * A PostgREST call as supabase-js builds it: awaitable, and (on the real client) narrowed to some
+ * columns with `select`, which PostgREST applies to what a set-returning function returns.
+ */
+export type RpcCall = PromiseLike<RpcResult> & { select?(columns: string): PromiseLike<RpcResult> };
+
 /** The slice of `SupabaseClient` used here, so tests can hand in a fake. */
 export interface RpcClientLike {
-  schema(name: string): { rpc(fn: string, args?: Record<string, unknown>): PromiseLike<RpcResult> };
+  schema(name: string): { rpc(fn: string, args?: Record<string, unknown>, options?: { get?: boolean }): RpcCall };
 }
 
 export interface SupabaseApiOptions {
@@ -38,11 +44,16 @@ export class RpcError extends Error {
  */
 export const MAX_ROWS = 1000;
 
-const COLUMNS = [...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;
-
 export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOptions): Api {
-  async function call(fn: string, args?: Record<string, unknown>): Promise<unknown> {
-    const { data, error } = await client.schema('market').rpc(fn, args);
+  /**
+   * Read functions are called with GET: PostgREST runs them read-only, and an HTTP cache may keep
+   * the answer by its URL. GET carries arguments in the query string, where a null would arrive as
+   * the text 'null', so unset arguments are left out (the functions default them).
+   */
+  async function call(fn: string, args?: Record<string, unknown>, columns?: readonly string[]): Promise<unknown> {
+    const given = args && Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null && value !== undefined));
+    const rpc = client.schema('market').rpc(fn, given, { get: true });
+    const { data, error } = await (columns && rpc.select ? rpc.select(columns.join(',')) : rpc);
     if (error) throw new RpcError(fn, error.code, error.message);
     return data;
   }
@@ -56,6 +67,8 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
     },
     latest,
     async series(q) {
+      // Only the columns drawn, as on the Node server's read API.
+      const columns = q.columns ?? SERIES_COLUMNS;
       const perSymbol = await Promise.all(
         q.symbols.map(async (symbol) => {
           const rows = await call('series', {
@@ -64,15 +77,15 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
             p_from: q.from ?? null,
             p_to: q.to ?? null,
             p_max_points: Math.min(q.maxPoints ?? MAX_ROWS, MAX_ROWS),
-          });
+          }, ['ts', ...columns]);
           if (!Array.isArray(rows)) return { symbol, ts: null };
           // Rows to columns, then through the same checks as the Node server's answer.
           const columnar: Record<string, unknown[]> = { ts: rows.map((r: { ts?: unknown }) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)) };
-          for (const c of COLUMNS) columnar[c] = rows.map((r: Record<string, unknown>) => r[c]);
+          for (const c of columns) columnar[c] = rows.map((r: Record<string, unknown>) => r[c]);
           return { symbol, ...columnar };
         }),
       );
-      return parseSeries({ series: perSymbol });
+      return parseSeries({ series: perSymbol }, columns);
     },
     async latestRun() {
       const data = await call('latest_run');

@@ -1,6 +1,6 @@
 import type { Api, SeriesQuery } from './api.ts';
 import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from './series.ts';
-import type { LatestRow, Series } from './types.ts';
+import { SERIES_COLUMNS, type LatestRow, type Series, type SeriesColumn } from './types.ts';
 
 /** The series API takes at most this many symbols per request. */
 const SYMBOLS_PER_REQUEST = 50;
@@ -12,6 +12,8 @@ const SYMBOLS_PER_REQUEST = 50;
 export interface SyncWindow {
   span: number | null;
   maxPoints: number;
+  /** The columns to fetch for each symbol (what its charts draw); every column when absent. */
+  columns?: (symbol: string) => readonly SeriesColumn[];
 }
 
 export interface LoadOptions {
@@ -39,6 +41,11 @@ export interface Sync {
    * once everything asked for so far is applied.
    */
   refresh(symbols: readonly string[]): Promise<void>;
+  /**
+   * Sets the columns each symbol needs; a followed symbol held without some of them gets its whole
+   * window again with them (the others are left alone). Resolves like `refresh`.
+   */
+  columns(columns: (symbol: string) => readonly SeriesColumn[]): Promise<void>;
   /** The merged series held for a symbol. */
   get(symbol: string): Series | undefined;
 }
@@ -58,6 +65,13 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
   let window: SyncWindow = { span: null, maxPoints: 1000 };
   let followed = new Set<string>();
   let held = new Map<string, Series>();
+  /** The columns each held series was fetched with; the others are all null. */
+  const heldColumns = new Map<string, readonly SeriesColumn[]>();
+  const columnsOf = (symbol: string) => window.columns?.(symbol) ?? SERIES_COLUMNS;
+  const covered = (symbol: string) => {
+    const have = heldColumns.get(symbol);
+    return have !== undefined && columnsOf(symbol).every((c) => have.includes(c));
+  };
   const pending = new Set<string>();
   let reload = false;
   let loadOptions: LoadOptions = {};
@@ -68,20 +82,28 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
    * `alone` gets a request of its own. One promise per request, to apply each as it arrives.
    */
   function fetchGrouped(froms: Map<string, number | undefined>, alone?: string): Array<Promise<Series[]>> {
-    const byFrom = new Map<number | undefined, string[]>();
+    const groups = new Map<string, { from: number | undefined; columns: readonly SeriesColumn[]; symbols: string[] }>();
     const queries: SeriesQuery[] = [];
-    const query = (symbols: string[], from: number | undefined): SeriesQuery => ({
+    const query = (symbols: string[], from: number | undefined, columns: readonly SeriesColumn[]): SeriesQuery => ({
       symbols,
       interval,
       maxPoints: window.maxPoints,
       ...(from === undefined ? {} : { from: isoFromEpochSeconds(from) }),
+      ...(columns.length === SERIES_COLUMNS.length ? {} : { columns }),
     });
     for (const [symbol, from] of froms) {
-      if (symbol === alone) queries.push(query([symbol], from));
-      else byFrom.set(from, [...(byFrom.get(from) ?? []), symbol]);
+      const columns = columnsOf(symbol);
+      if (symbol === alone) {
+        queries.push(query([symbol], from, columns));
+        continue;
+      }
+      const key = `${from} ${columns.join(',')}`;
+      const group = groups.get(key) ?? { from, columns, symbols: [] };
+      group.symbols.push(symbol);
+      groups.set(key, group);
     }
-    for (const [from, group] of byFrom) {
-      for (const symbols of chunks(group, SYMBOLS_PER_REQUEST)) queries.push(query(symbols, from));
+    for (const { from, columns, symbols: group } of groups.values()) {
+      for (const symbols of chunks(group, SYMBOLS_PER_REQUEST)) queries.push(query(symbols, from, columns));
     }
     return queries.map((q) => api.series(q));
   }
@@ -92,12 +114,14 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     sink.latest(rows);
     const newest = new Map(rows.map((r) => [r.symbol, Date.parse(r.ts) / 1000]));
     const froms = new Map(symbols.map((s) => [s, windowStart(newest.get(s), window.span)]));
+    const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
     const requests = fetchGrouped(froms, options.first);
     const apply = (answers: Series[]) => {
       for (const incoming of answers) {
         if (!froms.has(incoming.symbol)) continue;
         const series = mergeSeries(undefined, incoming);
         into.set(incoming.symbol, series);
+        heldColumns.set(incoming.symbol, asked.get(incoming.symbol)!);
         sink.series(incoming.symbol, series);
       }
     };
@@ -106,12 +130,14 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
       if (into.has(symbol)) continue;
       const empty = emptySeries(symbol);
       into.set(symbol, empty);
+      heldColumns.set(symbol, asked.get(symbol)!);
       sink.series(symbol, empty);
     }
   }
 
   async function fetchNew(symbols: readonly string[]): Promise<void> {
     const froms = new Map(symbols.map((s) => [s, lastTs(held.get(s))]));
+    const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
     const [rows, answers] = await Promise.all([api.latest(interval), Promise.all(fetchGrouped(froms))]);
     for (const incoming of answers.flat()) {
       if (!froms.has(incoming.symbol)) continue;
@@ -120,6 +146,9 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
       // The window slides with the newest bar, so an all-day session holds no more than the first load.
       const shown = from === undefined ? merged : trimBefore(merged, from);
       held.set(incoming.symbol, shown);
+      // The new rows have only the columns asked now: the series holds those that both have.
+      const now = asked.get(incoming.symbol)!;
+      heldColumns.set(incoming.symbol, (heldColumns.get(incoming.symbol) ?? now).filter((c) => now.includes(c)));
       sink.series(incoming.symbol, shown);
     }
     sink.latest(rows);
@@ -143,8 +172,9 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     }
     const batch = [...pending].filter((s) => followed.has(s));
     pending.clear();
-    const known = batch.filter((s) => held.has(s));
-    const unknown = batch.filter((s) => !held.has(s));
+    // A symbol held without a column it now needs is fetched whole, like one not held at all.
+    const known = batch.filter((s) => held.has(s) && covered(s));
+    const unknown = batch.filter((s) => !held.has(s) || !covered(s));
     if (unknown.length > 0) await fetchWindows(unknown, held);
     if (known.length > 0) await fetchNew(known);
   }
@@ -179,6 +209,11 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     },
     refresh(symbols) {
       for (const s of symbols) if (followed.has(s)) pending.add(s);
+      return kick();
+    },
+    columns(columns) {
+      window = { ...window, columns };
+      for (const s of followed) if (held.has(s) && !covered(s)) pending.add(s);
       return kick();
     },
     get: (symbol) => held.get(symbol),

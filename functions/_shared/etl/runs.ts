@@ -2,7 +2,8 @@ import type { Queryable } from '../db.ts';
 
 /** market.etl_run bookkeeping: every run leaves one row that tells how it went. */
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
+export type { RunStatus } from '../contract.ts';
+import type { RunStatus } from '../contract.ts';
 
 export interface RunRecord {
   etl_run_id: number;

@@ -1,82 +1,132 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import {
+  type Config,
+  INTERVALS,
+  type Interval,
+  isSeriesColumn,
+  type LatestRow,
+  normaliseSymbol,
+  SERIES_COLUMNS,
+  type SeriesColumn,
+  type SeriesEntry,
+  type SeriesResponse,
+  SYMBOL_HINT,
+  SYMBOL_PATTERN,
+} from '../contract.ts';
 import type { Sql } from '../db.ts';
-import { INTERVALS, type Interval } from '../intervals.ts';
 import { latestRun } from '../etl/runs.ts';
 import { validationError } from './errors.ts';
 import { withReadTimeout } from './read-timeout.ts';
 
 /** The read API: thin wrappers over the SQL read functions, so every client sees the same answer. */
 
+/**
+ * How a route's answer reaches the client: `render` queries and returns the JSON body, `key` names
+ * everything the answer depends on besides the data (two requests with one key get the same bytes).
+ * The Node server hands in a cache of rendered, compressed answers (server/answer-cache.ts).
+ */
+export interface Answers {
+  respond(c: Context, key: string, render: () => Promise<unknown>): Promise<Response>;
+}
+
+const uncached: Answers = {
+  respond: async (c, _key, render) => c.json(await render()),
+};
+
 export interface ReadApiDeps {
   sql: Sql;
   symbols: readonly string[];
   interval: Interval;
   simulated: boolean;
+  answers?: Answers;
 }
 
-const SYMBOL = /^[A-Za-z0-9.]{1,12}(\/[A-Za-z0-9]{1,12})?$/;
+const MINUTE_MS = 60_000;
+
+/**
+ * Every bar opens on a whole minute, so rounding `from` up and `to` down to the minute selects the
+ * same bars, and requests that differ by a clock tick share one answer.
+ */
+const instant = (round: (minutes: number) => number) =>
+  z.iso.datetime({ offset: true }).transform((iso) => new Date(round(Date.parse(iso) / MINUTE_MS) * MINUTE_MS).toISOString());
+
+const columnList = z.string().transform((raw) => raw.split(',').map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine(isSeriesColumn, `columns are some of ${SERIES_COLUMNS.join(',')}`)).min(1).max(SERIES_COLUMNS.length))
+  // In the contract's order, once each: the same columns asked in another order are the same answer.
+  .transform((wanted) => SERIES_COLUMNS.filter((c) => wanted.includes(c)));
 
 const seriesQuery = z.object({
-  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
-    .pipe(z.array(z.string().regex(SYMBOL, 'symbols look like AAPL or BTC/USD')).min(1).max(50)),
+  symbols: z.string().transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50)),
   interval: z.enum(INTERVALS).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant(Math.ceil).optional(),
+  to: instant(Math.floor).optional(),
   max_points: z.coerce.number().int().min(2).max(10_000).default(1000),
+  /** The columns to return besides `ts` (comma-separated); all of them when absent. */
+  columns: columnList.optional(),
 });
 
 const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 
-const SERIES_COLUMNS = [
-  'open', 'high', 'low', 'close', 'volume', 'sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14',
-  'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20',
-] as const;
-type SeriesColumn = (typeof SERIES_COLUMNS)[number];
-type SeriesRow = { symbol: string; ts: Date } & Record<SeriesColumn, number | null>;
-type ColumnarSeries = { symbol: string; ts: number[] } & Record<SeriesColumn, (number | null)[]>;
+type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
 /** Rows to one column array per field: what uPlot draws, and far smaller as JSON. */
-function toColumnar(symbols: readonly string[], rows: readonly SeriesRow[]): ColumnarSeries[] {
-  const bySymbol = new Map<string, ColumnarSeries>();
-  for (const symbol of symbols) {
-    bySymbol.set(symbol, { symbol, ts: [], ...Object.fromEntries(SERIES_COLUMNS.map((c) => [c, []])) } as unknown as ColumnarSeries);
-  }
+function toColumnar(symbols: readonly string[], columns: readonly SeriesColumn[], rows: readonly SeriesRow[]): SeriesEntry[] {
+  const bySymbol = new Map<string, { ts: number[]; values: (number | null)[][] }>();
+  for (const symbol of symbols) bySymbol.set(symbol, { ts: [], values: columns.map(() => []) });
   for (const row of rows) {
     const series = bySymbol.get(row.symbol);
     if (!series) continue;
     series.ts.push(row.ts.getTime() / 1000);
-    for (const column of SERIES_COLUMNS) series[column].push(row[column]);
+    columns.forEach((column, i) => series.values[i]!.push(row[column] ?? null));
   }
-  return [...bySymbol.values()];
+  return [...bySymbol].map(([symbol, { ts, values }]) => ({
+    symbol,
+    ts,
+    ...Object.fromEntries(columns.map((column, i) => [column, values[i]])),
+  }) as SeriesEntry);
 }
 
 export function readApi(deps: ReadApiDeps): Hono {
   const app = new Hono();
+  const answers = deps.answers ?? uncached;
 
-  app.get('/config', (c) => c.json({ symbols: deps.symbols, interval: deps.interval, simulated: deps.simulated }));
+  app.get('/config', (c) => {
+    const config: Config = { symbols: [...deps.symbols], interval: deps.interval, simulated: deps.simulated };
+    return answers.respond(c, 'config', async () => config);
+  });
 
-  app.get('/latest', async (c) => {
+  app.get('/latest', (c) => {
     const query = intervalQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const rows = await withReadTimeout(deps.sql, (tx) => tx`
-      select symbol, asset_type, exchange, currency, ts, close, change, change_pct
-        from market.latest(${query.data.interval ?? deps.interval})`);
-    return c.json({ rows });
+    const interval = query.data.interval ?? deps.interval;
+    return answers.respond(c, `latest ${interval}`, async () => {
+      const rows = await withReadTimeout(deps.sql, (tx) => tx<LatestRow[]>`
+        select symbol, asset_type, exchange, currency, ts, close, change, change_pct
+          from market.latest(${interval})`);
+      return { rows };
+    });
   });
 
-  app.get('/series', async (c) => {
+  app.get('/series', (c) => {
     const query = seriesQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const { symbols, interval, from, to, max_points: maxPoints } = query.data;
-    const rows = await withReadTimeout(deps.sql, (tx) => tx<SeriesRow[]>`
-      select symbol, ts, ${deps.sql(SERIES_COLUMNS as unknown as string[])}
-        from market.series(${symbols}::text[], ${interval ?? deps.interval}, ${from ?? null}::timestamptz,
-                           ${to ?? null}::timestamptz, ${maxPoints})`);
-    return c.json({ series: toColumnar(symbols, rows) });
+    const { symbols, from = null, to = null, max_points: maxPoints } = query.data;
+    const interval = query.data.interval ?? deps.interval;
+    const columns = query.data.columns ?? SERIES_COLUMNS;
+    const key = `series ${JSON.stringify([symbols, interval, from, to, maxPoints, columns])}`;
+    return answers.respond(c, key, async (): Promise<SeriesResponse> => {
+      const rows = await withReadTimeout(deps.sql, (tx) => tx<SeriesRow[]>`
+        select symbol, ts, ${deps.sql(columns as SeriesColumn[])}
+          from market.series(${symbols}::text[], ${interval}, ${from}::timestamptz, ${to}::timestamptz, ${maxPoints})`);
+      return { series: toColumnar(symbols, columns, rows) };
+    });
   });
 
-  app.get('/runs/latest', async (c) => c.json({ run: await withReadTimeout(deps.sql, latestRun) }));
+  // A run's end is announced, its start is not: a run in progress shows here once an announcement
+  // has dropped the answer held from before it started.
+  app.get('/runs/latest', (c) => answers.respond(c, 'runs/latest', async () => ({ run: await withReadTimeout(deps.sql, latestRun) })));
 
   return app;
 }

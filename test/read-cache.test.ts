@@ -1,0 +1,244 @@
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../functions/_shared/config.ts';
+import { seriesSchema, latestSchema } from '../functions/_shared/contract.ts';
+import { readApi } from '../functions/_shared/http/read-api.ts';
+import { type AnswerCache, createAnswerCache, negotiateEncoding } from '../server/answer-cache.ts';
+import { etlRunner } from '../server/etl-runtime.ts';
+import { type LiveHub, startLiveHub } from '../server/live.ts';
+import { startSimulator } from '../simulator/index.ts';
+import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
+import { serveApp, type TestServer } from './helpers/server.ts';
+
+/**
+ * The read API's answer cache on a real PostgreSQL, with real ETL commits from the simulator: answers
+ * are reused only while the data is unchanged, revalidate with ETags, and stay within their bound.
+ */
+
+const HOUR = 3_600_000;
+const SYMBOLS = ['AAPL', 'BTC/USD', 'SOL/USD'];
+
+interface Raw {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A GET with exactly these headers, body as sent on the wire (fetch would decode it). */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const json = (raw: Raw) => JSON.parse(raw.body.toString('utf8'));
+
+describe('read API answer cache', () => {
+  let db: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let live: LiveHub;
+  let cache: AnswerCache;
+  let server: TestServer;
+  let runEtl: ReturnType<typeof etlRunner>;
+  /** The same routes without a cache: what the database says right now. */
+  let direct: Hono;
+
+  beforeAll(async () => {
+    db = await createDatabase();
+    sim = await startSimulator({ now: () => Date.parse('2026-11-20T15:10:00Z') });
+    live = await startLiveHub(db.sql);
+    cache = createAnswerCache(db.sql, { warmDelayMs: 0 });
+    await cache.ready;
+    const config = parseConfig({ MARKET_SYMBOLS: SYMBOLS.join(','), ETL_SECRET: 'cache-test-secret-0123456789' });
+    runEtl = etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() });
+    server = await serveApp({
+      sql: db.sql, live, symbols: SYMBOLS, interval: '1h', simulated: true, etlSecret: null, runEtl, answers: cache,
+    });
+    direct = readApi({ sql: db.sql, symbols: SYMBOLS, interval: '1h', simulated: true });
+    expect((await runEtl('test')).status).toBe('succeeded');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await cache?.close();
+    await live?.close();
+    await sim?.close();
+    await db?.drop();
+  });
+
+  const PATHS = [
+    '/api/latest',
+    '/api/series?symbols=BTC/USD,SOL/USD&columns=close,high,low&max_points=300',
+    '/api/series?symbols=AAPL&max_points=200',
+    '/api/series?symbols=BTC/USD&from=2026-11-20T10:00:00Z&columns=close',
+  ];
+
+  async function directAnswer(path: string): Promise<unknown> {
+    return (await direct.request(path.replace(/^\/api/, ''))).json();
+  }
+
+  it('a commit invalidates every cached answer it changes: a read right after the announcement returns the new bars', async () => {
+    for (const path of PATHS) expect((await rawGet(server.url + path)).status).toBe(200);
+    const before = await Promise.all(PATHS.map((path) => rawGet(server.url + path)));
+    expect(cache.entries()).toBeGreaterThanOrEqual(PATHS.length);
+
+    // The next run's announcement, heard the way the dashboards hear it.
+    const announced = new Promise<void>((resolve) => {
+      const stop = live.subscribe((event) => {
+        if (event.event !== 'bars') return;
+        stop();
+        resolve();
+      });
+    });
+    sim.sim.advanceClock(2 * HOUR);
+    const run = runEtl('test');
+    await announced;
+    const after = await Promise.all(PATHS.map((path) => rawGet(server.url + path)));
+    expect((await run).status).toBe('succeeded');
+
+    const { newest } = one(await db.sql<{ newest: Date }[]>`select max(ts) as newest from market.ssot where symbol = 'BTC/USD'`);
+    expect(newest.toISOString()).toBe('2026-11-20T16:00:00.000Z');
+    for (const [i, path] of PATHS.entries()) {
+      expect(after[i]!.headers.etag, path).not.toBe(before[i]!.headers.etag);
+      expect(json(after[i]!), path).toEqual(await directAnswer(path));
+    }
+    const latest = latestSchema.parse(json(after[0]!));
+    expect(latest.rows.find((r) => r.symbol === 'BTC/USD')?.ts).toBe('2026-11-20T16:00:00.000Z');
+    const btc = seriesSchema.parse(json(after[1]!)).series[0]!;
+    expect(btc.ts.at(-1)).toBe(newest.getTime() / 1000);
+  });
+
+  it('answers 304 to a matching If-None-Match, and the body to a stale one', async () => {
+    for (const path of PATHS) {
+      const first = await rawGet(server.url + path);
+      const etag = first.headers.etag!;
+      expect(etag).toMatch(/^W\/".+"$/);
+      expect(first.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+      const revalidated = await rawGet(server.url + path, { 'if-none-match': etag });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.body.length).toBe(0);
+      expect(revalidated.headers.etag).toBe(etag);
+      const stale = await rawGet(server.url + path, { 'if-none-match': 'W/"something-else"' });
+      expect(stale.status).toBe(200);
+      expect(stale.body).toEqual(first.body);
+    }
+  });
+
+  it('serves brotli, gzip and identity bodies that decode to the same bytes', async () => {
+    for (const path of [...PATHS, '/api/config']) {
+      const identity = await rawGet(server.url + path);
+      const br = await rawGet(server.url + path, { 'accept-encoding': 'gzip, deflate, br' });
+      const gz = await rawGet(server.url + path, { 'accept-encoding': 'gzip' });
+      const refused = await rawGet(server.url + path, { 'accept-encoding': 'br;q=0, gzip;q=0' });
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(refused.headers['content-encoding']).toBeUndefined();
+      expect(br.headers.vary).toBe('Accept-Encoding');
+      expect(brotliDecompressSync(br.body)).toEqual(identity.body);
+      expect(gunzipSync(gz.body)).toEqual(identity.body);
+      expect(refused.body).toEqual(identity.body);
+      expect(br.headers.etag).toBe(identity.headers.etag);
+    }
+  });
+
+  it('returns only the columns asked for, and one answer for times within the same minute', async () => {
+    const closeOnly = json(await rawGet(`${server.url}/api/series?symbols=SOL/USD&columns=close`));
+    expect(Object.keys(closeOnly.series[0]).sort()).toEqual(['close', 'symbol', 'ts']);
+    expect((await rawGet(`${server.url}/api/series?symbols=SOL/USD&columns=close,nope`)).status).toBe(400);
+    const a = await rawGet(`${server.url}/api/series?symbols=SOL/USD&columns=close&from=2026-11-20T09:00:00.000Z`);
+    const b = await rawGet(`${server.url}/api/series?symbols=sol/usd&columns=close&from=2026-11-20T08:59:00.001Z`);
+    expect(b.headers.etag).toBe(a.headers.etag);
+    expect(json(a).series[0].ts[0]).toBe(Date.parse('2026-11-20T09:00:00Z') / 1000);
+  });
+
+  it('never files an answer read before an announcement under the version after it', async () => {
+    const own = createAnswerCache(db.sql, { warm: 0 });
+    await own.ready;
+    let renders = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const app = new Hono().get('/x', (c) => own.respond(c, 'x', async () => {
+      renders++;
+      if (renders === 1) await gate;
+      return { renders };
+    }));
+    try {
+      const slow = app.request('/x');
+      // The query has started; a commit is announced before it returns.
+      await expect.poll(() => renders).toBe(1);
+      own.invalidate();
+      release();
+      expect(await (await slow).json()).toEqual({ renders: 1 });
+      expect(own.entries()).toBe(0);
+      // The next request renders anew, and that answer is kept.
+      expect(await (await app.request('/x')).json()).toEqual({ renders: 2 });
+      expect(await (await app.request('/x')).json()).toEqual({ renders: 2 });
+      expect(own.entries()).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('stays within its bound under many distinct queries', async () => {
+    const maxBytes = 64 * 1024;
+    const small = createAnswerCache(db.sql, { maxBytes, warm: 0 });
+    await small.ready;
+    const app = new Hono().route('/', readApi({ sql: db.sql, symbols: SYMBOLS, interval: '1h', simulated: true, answers: small }));
+    try {
+      let last: unknown;
+      for (let points = 2; points < 122; points++) {
+        const response = await app.request(`/series?symbols=BTC/USD,AAPL&max_points=${points}`);
+        expect(response.status).toBe(200);
+        last = await response.json();
+        expect(small.bytes()).toBeLessThanOrEqual(maxBytes);
+      }
+      expect(small.entries()).toBeGreaterThan(0);
+      expect(small.entries()).toBeLessThan(120);
+      expect(last).toEqual(await (await direct.request('/series?symbols=BTC/USD,AAPL&max_points=121')).json());
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('warms the most asked answers again after a commit', async () => {
+    const path = '/api/series?symbols=BTC/USD&columns=close&max_points=500';
+    await rawGet(server.url + path);
+    await rawGet(server.url + path);
+    const version = cache.version();
+    cache.invalidate();
+    expect(cache.version()).toBe(version + 1);
+    await cache.warmed();
+    const entries = cache.entries();
+    expect(entries).toBeGreaterThan(0);
+    // Served from what the warm-up rendered: nothing new is stored.
+    expect((await rawGet(server.url + path)).status).toBe(200);
+    expect(cache.entries()).toBe(entries);
+  });
+
+  it('a repeated request, answered before routing, carries the same headers and bytes as the first', async () => {
+    const path = '/api/series?symbols=ETH/USD&columns=close,low&max_points=64';
+    const headers = { 'accept-encoding': 'br' };
+    const first = await rawGet(server.url + path, headers);
+    const again = await rawGet(server.url + path, headers);
+    const { date: _d1, ...firstHeaders } = first.headers;
+    const { date: _d2, ...againHeaders } = again.headers;
+    expect(againHeaders).toEqual(firstHeaders);
+    expect(again.headers['x-content-type-options']).toBe('nosniff');
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('negotiates brotli over gzip and honours q=0', () => {
+    expect(negotiateEncoding(undefined)).toBe('identity');
+    expect(negotiateEncoding('gzip, deflate, br, zstd')).toBe('br');
+    expect(negotiateEncoding('br;q=0, gzip')).toBe('gzip');
+    expect(negotiateEncoding('*')).toBe('gzip');
+    expect(negotiateEncoding('identity')).toBe('identity');
+  });
+});
