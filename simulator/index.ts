@@ -156,7 +156,10 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     if (outcome && !hungUp && !f.truncateBody) {
       for (const { key, ts } of outcome.bars) {
         let set = served.get(key);
-        if (!set) served.set(key, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          served.set(key, set);
+        }
         set.add(ts);
       }
     }

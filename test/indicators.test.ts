@@ -113,7 +113,7 @@ function refWilder(xs: readonly number[], n: number): Series {
 function refRsi(closes: readonly number[], n: number): { rsi: Series; avgGain: Series; avgLoss: Series } {
   const changes = closes.slice(1).map((close, i) => close - closes[i]!);
   const alignToCloses = (perChange: Series): Series => [null, ...perChange].slice(0, closes.length);
-  const avgGain = alignToCloses(refWilder(changes.map((c) => (c > 0 ? c : 0)), n));
+  const avgGain = alignToCloses(refWilder(changes.map((c) => Math.max(c, 0)), n));
   const avgLoss = alignToCloses(refWilder(changes.map((c) => (c < 0 ? -c : 0)), n));
   const rsi = avgGain.map((gain, i) => {
     const loss = avgLoss[i] ?? null;

@@ -62,7 +62,7 @@ describe('the public surface lets no one in', () => {
   it('rejects hostile read API input with 400 and never runs it', async () => {
     const hostile = [
       `symbols=${encodeURIComponent("AAPL'); delete from market.etl_run; --")}`,
-      `symbols=${encodeURIComponent('AAPL,' + 'X'.repeat(5000))}`,
+      `symbols=${encodeURIComponent(`AAPL,${'X'.repeat(5000)}`)}`,
       `symbols=${Array.from({ length: 60 }, (_, i) => `S${i}`).join(',')}`,
       'symbols=AAPL&interval=1h;drop',
       'symbols=AAPL&from=2026-01-01&to=now()',

@@ -15,6 +15,7 @@ const NO_DATA = { code: 400, message: 'No data is available on the specified dat
 
 type Server = Awaited<ReturnType<typeof startSimulator>>;
 // Response bodies are whatever the wire carried; the assertions check their structure.
+// biome-ignore lint/suspicious/noExplicitAny: the tests probe untyped wire bodies field by field.
 type Json = any;
 interface Bar {
   datetime: string;
@@ -244,7 +245,7 @@ describe('exchange calendar and time zones', () => {
     const { body } = await series(server, { symbol: 'ETH/USD', interval: '1h', start_date: '2026-03-07', end_date: '2026-03-09', order: 'asc' });
     const values = body.values as Bar[];
     expect(values).toHaveLength(48);
-    values.forEach((b, i) => expect(utc(b.datetime)).toBe(Date.parse('2026-03-07T00:00:00Z') + i * HOUR));
+    for (const [i, b] of values.entries()) expect(utc(b.datetime)).toBe(Date.parse('2026-03-07T00:00:00Z') + i * HOUR);
 
     const daily = await series(server, { symbol: 'ETH/USD', interval: '1day', outputsize: '7' });
     expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual([
