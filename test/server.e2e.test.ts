@@ -51,7 +51,7 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
     const summary = await response.json();
     expect(summary).toMatchObject({ status: 'succeeded', credits_used: 3, symbols_loaded: 3 });
 
-    const series = await (await fetch(`${base}/api/series?symbols=AAPL,BTC/USD&max_points=500`)).json();
+    const series = (await (await fetch(`${base}/api/series?symbols=AAPL,BTC/USD&max_points=500`)).json()) as { series: { symbol: string; ts: number[]; close: number[] }[] };
     expect(series.series.map((s: { symbol: string }) => s.symbol)).toEqual(['AAPL', 'BTC/USD']);
     for (const s of series.series) {
       expect(s.ts.length).toBeGreaterThan(400);
@@ -59,11 +59,11 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       expect(s.close.length).toBe(s.ts.length);
       expect([...s.ts].sort((a: number, b: number) => a - b)).toEqual(s.ts);
     }
-    const latest = await (await fetch(`${base}/api/latest`)).json();
+    const latest = (await (await fetch(`${base}/api/latest`)).json()) as { rows: { symbol: string; ts: string }[] };
     expect(latest.rows.map((r: { symbol: string }) => r.symbol)).toEqual(['AAPL', 'BTC/USD', 'SOL/USD']);
     const [btcLatest] = latest.rows.filter((r: { symbol: string }) => r.symbol === 'BTC/USD');
-    expect(btcLatest.ts).toBe('2026-11-20T14:00:00.000Z');
-    const run = await (await fetch(`${base}/api/runs/latest`)).json();
+    expect(btcLatest?.ts).toBe('2026-11-20T14:00:00.000Z');
+    const run = (await (await fetch(`${base}/api/runs/latest`)).json()) as { run: unknown };
     expect(run.run).toMatchObject({ status: 'succeeded', trigger: 'http', credits_used: 3 });
   });
 
@@ -88,8 +88,8 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       expect(run.status).toBe('succeeded');
 
       // What the dashboard does next: fetch only what is new.
-      const fresh = await (await fetch(`${base}/api/series?symbols=BTC/USD&from=2026-11-20T15:00:00Z`)).json();
-      expect(fresh.series[0].ts.map((t: number) => new Date(t * 1000).toISOString())).toEqual([
+      const fresh = (await (await fetch(`${base}/api/series?symbols=BTC/USD&from=2026-11-20T15:00:00Z`)).json()) as { series: { ts: number[] }[] };
+      expect(fresh.series[0]?.ts.map((t: number) => new Date(t * 1000).toISOString())).toEqual([
         '2026-11-20T15:00:00.000Z', '2026-11-20T16:00:00.000Z',
       ]);
     } finally {
@@ -100,7 +100,7 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
   it('rejects hostile read API input with a 400 and executes nothing', async () => {
     const bad = await fetch(`${base}/api/series?symbols=${encodeURIComponent("AAPL');drop table market.ssot;--")}`);
     expect(bad.status).toBe(400);
-    const body = await bad.json();
+    const body = (await bad.json()) as { error: string };
     expect(body.error).toBe('invalid request');
     expect((await fetch(`${base}/api/series?symbols=AAPL&interval=7h`)).status).toBe(400);
     expect((await fetch(`${base}/api/series?symbols=AAPL&from=yesterday`)).status).toBe(400);

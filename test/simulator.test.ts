@@ -706,15 +706,15 @@ describe('control endpoints', () => {
     fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('report and change faults, merging, and reset them', async () => {
-    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as Json;
     expect(state).toMatchObject({ nowMs: NOW, now: '2026-03-11T18:05:00.000Z', usage: { minute: expect.any(Number) }, faults: { badGateway: 0, hostileValues: null } });
 
     await post('/__sim/faults', { outOfOrder: true });
-    const merged = await (await post('/__sim/faults', { unknownSymbols: ['AAPL'], hostileValues: 'inverted' })).json();
+    const merged = (await (await post('/__sim/faults', { unknownSymbols: ['AAPL'], hostileValues: 'inverted' })).json()) as Json;
     expect(merged.faults).toMatchObject({ outOfOrder: true, unknownSymbols: ['AAPL'], hostileValues: 'inverted' });
     expect((await series(server, { symbol: 'AAPL', interval: '1h' })).body.code).toBe(404);
 
-    const reset = await (await post('/__sim/faults/reset', {})).json();
+    const reset = (await (await post('/__sim/faults/reset', {})).json()) as Json;
     expect(reset.faults).toMatchObject({ outOfOrder: false, unknownSymbols: [], hostileValues: null });
   });
 
@@ -724,14 +724,14 @@ describe('control endpoints', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 400, status: 'error' });
     }
-    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as Json;
     expect(state.faults).toMatchObject({ badGateway: 0, outOfOrder: false, errorStyle: 'auto' });
   });
 
   it('set and advance the clock, and reject bad clock bodies', async () => {
-    const set = await (await post('/__sim/clock', { nowMs: Date.parse('2026-03-13T21:00:00Z') })).json();
+    const set = (await (await post('/__sim/clock', { nowMs: Date.parse('2026-03-13T21:00:00Z') })).json()) as Json;
     expect(set.nowMs).toBe(Date.parse('2026-03-13T21:00:00Z'));
-    const advanced = await (await post('/__sim/clock', { advanceMs: 3 * 24 * HOUR })).json();
+    const advanced = (await (await post('/__sim/clock', { advanceMs: 3 * 24 * HOUR })).json()) as Json;
     expect(advanced.now).toBe('2026-03-16T21:00:00.000Z');
     expect(server.sim.now()).toBe(Date.parse('2026-03-16T21:00:00Z'));
     expect((await series(server, { symbol: 'AAPL', interval: '1day', outputsize: '1' })).body.values[0].datetime).toBe('2026-03-16');
