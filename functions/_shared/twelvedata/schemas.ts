@@ -37,4 +37,3 @@ export const timeSeriesOk = z.object({
 export type TimeSeriesOk = z.infer<typeof timeSeriesOk>;
 
 export const timeSeriesEntry = z.union([timeSeriesOk, errorBody]);
-export type TimeSeriesEntry = z.infer<typeof timeSeriesEntry>;
