@@ -1,4 +1,4 @@
-import { DAY_MS, MINUTE_MS } from './zone.ts';
+import { DAY_MS, MINUTE_MS } from './zone-oracle.ts';
 
 /**
  * API credit accounting against the simulated clock. The minute is the wall-clock minute (the

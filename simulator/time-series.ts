@@ -21,7 +21,7 @@ import type { BarItem, Row } from './mangle.ts';
 import { MAX_OUTPUTSIZE, parseTimeSeriesParams, queryParams } from './params.ts';
 import type { TimeSeriesParams } from './params.ts';
 import { formatPrice, rawBar } from './prices.ts';
-import { DAY_MS, formatWallDateTime, utcToWall, wallDay, wallToUtc } from './zone.ts';
+import { DAY_MS, formatWallDateTime, utcToWall, wallDay, wallToUtc } from './zone-oracle.ts';
 
 export interface ApiContext {
   now: number;
