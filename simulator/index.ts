@@ -70,7 +70,7 @@ const BAD_GATEWAY_HTML = `<html>
 
 /**
  * Legacy callers get HTTP 200 with the error in the body; callers sending `X-API-Version: last`
- * (as the 2026 official SDKs do) get the real status (reference §5.3).
+ * (as the 2026 official SDKs do) get the real status (docs/twelve-data.md, "Errors").
  */
 function httpStatus(error: ApiError, request: Request, style: SimulatorFaults['errorStyle']): number {
   const wantsStatus = style === 'auto' ? request.headers.get('x-api-version')?.trim().toLowerCase() === 'last' : style === 'status';

@@ -26,7 +26,7 @@ export interface TimeSeriesParams {
   dp: number | null;
 }
 
-/** The reference's "up to 120 symbols" per call. */
+/** "Up to 120 symbols" per call, as an old SDK README says; current documentation gives no limit. */
 export const MAX_SYMBOLS = 120;
 export const MAX_OUTPUTSIZE = 5000;
 

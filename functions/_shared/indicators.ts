@@ -4,7 +4,7 @@
  * Rebuild and the hourly incremental run both go through `step`, so they give bit-for-bit
  * the same numbers: an incremental run restores the state from the last stored rows
  * (`restoreState`) instead of re-reading the whole history. Definitions are the contract
- * in DESIGN.md (SMA-seeded EMAs, Wilder RSI, population-sd Bollinger bands, sample-sd volatility).
+ * in docs/indicators.md (SMA-seeded EMAs, Wilder RSI, population-sd Bollinger bands, sample-sd volatility).
  */
 
 export interface Indicators {

@@ -73,8 +73,8 @@ export async function startPg15(options: { cronDatabase: string }): Promise<Pg15
 }
 
 /**
- * Supabase's roles, schemas and publication on a plain PostgreSQL, after reference/supabase.md §5.4
- * (from supabase/postgres's init scripts), without the legacy default grants: like a project created
+ * Supabase's roles, schemas and publication on a plain PostgreSQL, after supabase/postgres's init
+ * scripts, without the legacy default grants: like a project created
  * since 2026-05-30, nothing reaches the API roles unless a migration grants it.
  */
 export const SUPABASE_EMULATION_SQL = `

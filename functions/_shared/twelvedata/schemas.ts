@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Twelve Data's /time_series shapes (reference/twelvedata.md §2-§5). Values stay strings
+ * Twelve Data's /time_series shapes (docs/twelve-data.md). Values stay strings
  * here: each bar is checked one by one later, so one bad bar is rejected with its reason
  * instead of failing the whole response.
  */
