@@ -151,7 +151,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       response = render(outcome.body, outcome.headers, outcome.error ? httpStatus(outcome.error, request, f.errorStyle) : 200);
     }
 
-    if (f.delayMs > 0) await sleep(f.delayMs);
+    // A client that hangs up ends the wait: there is nobody left to answer, and a test can pit a
+    // long delay against a short client timeout without the delay's length deciding the outcome.
+    if (f.delayMs > 0) await sleep(f.delayMs, undefined, { signal: request.signal }).catch(() => undefined);
     const hungUp = request.signal.aborted;
     if (outcome && !hungUp && !f.truncateBody) {
       for (const { key, ts } of outcome.bars) {

@@ -275,11 +275,14 @@ describe('first large load into empty tables: keys built after the rows', () => 
       const heard: string[] = [];
       const listener = await db.sql.listen('market_bars', (payload) => heard.push(payload));
       await load(db.sql, [{ meta: CRYPTO, bars: big }, { meta: STOCK, bars: stock100() }]);
-      await expect.poll(() => heard.length).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(heard.map((text) => JSON.parse(text))).toEqual([{
-        interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00'),
-      }]);
+      // Notifications arrive in commit order: once this marker, sent after the load committed, is
+      // heard, every announcement of the load has been heard too.
+      await db.sql`select pg_notify('market_bars', '"end of load"')`;
+      await expect.poll(() => heard.at(-1)).toBe('"end of load"');
+      expect(heard.map((text) => JSON.parse(text))).toEqual([
+        { interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00') },
+        'end of load',
+      ]);
       expect([...await triggers()]).toEqual(before);
       await listener.unlisten();
     } finally {

@@ -117,7 +117,7 @@ describe('whole-request errors, in both styles', () => {
   });
 
   it('times out a hanging API, records why, and stores nothing', async () => {
-    await setup({ symbols: ['ETH/USD'], http: { timeoutMs: 200 }, simulator: { faults: { delayMs: 2_000 } } });
+    await setup({ symbols: ['ETH/USD'], http: { timeoutMs: 200 }, simulator: { faults: { delayMs: 60_000 } } });
     const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('failed');
     expect((await lastRun()).error).toMatch(/timeout|timed out|abort/i);
