@@ -25,7 +25,7 @@ export function pagilaMissing(): string | null {
   if (missing.length === 0) return null;
   const reason =
     `Pagila not found: ${missing.join(' and ')} missing in ${PAGILA_DIR}. Get them from the Pagila project ` +
-    '(https://github.com/devrimgunduz/pagila) and set PAGILA_DIR to their directory';
+    '(https://github.com/devrimgunduz/pagila, tag pagila-v3.1.0) and set PAGILA_DIR to their directory';
   if (process.env.CI) throw new Error(`${reason} (required in CI)`);
   return reason;
 }
