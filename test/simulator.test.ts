@@ -587,9 +587,14 @@ describe('fault switches', () => {
 
   it('delayMs slows responses; a client that gives up is logged as 499 and its bars count as not served', async () => {
     const s = await fresh({ creditsPerMinute: 100 });
-    // The longest delay against a client that gives up at once: the hang-up, not timing, decides.
+    // The longest delay, and the client hangs up once the simulator has the request (it charged the
+    // credit): the hang-up, not timing, decides.
     s.sim.setFaults({ delayMs: 60_000 });
-    await expect(series(s, { symbol: 'AAPL', interval: '1h', outputsize: '3' }, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    const hangUp = new AbortController();
+    const call = series(s, { symbol: 'AAPL', interval: '1h', outputsize: '3' }, { signal: hangUp.signal });
+    await expect.poll(() => s.sim.usage().minute).toBe(1);
+    hangUp.abort();
+    await expect(call).rejects.toThrow();
     await expect.poll(() => s.sim.requests.length).toBe(1);
     expect(s.sim.requests[0]?.status).toBe(499);
     expect(s.sim.barsServed().size).toBe(0);
