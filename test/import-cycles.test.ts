@@ -23,7 +23,7 @@ function sourceFiles(dir: string): string[] {
 // comments are stripped first.
 const SPECIFIER = /(?:\bimport|\bexport)\s+(?!type\s)[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-export function relativeImports(file: string, text: string): string[] {
+function relativeImports(file: string, text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const targets: string[] = [];
   for (const match of code.matchAll(SPECIFIER)) {
@@ -35,7 +35,7 @@ export function relativeImports(file: string, text: string): string[] {
 }
 
 /** Strongly connected components of more than one module, or a module importing itself (Tarjan). */
-export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
