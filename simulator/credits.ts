@@ -1,8 +1,8 @@
-import { DAY_MS, MINUTE_MS } from './zone.ts';
+import { DAY_MS, MINUTE_MS } from './zone-oracle.ts';
 
 /**
  * API credit accounting against the simulated clock. The minute is the wall-clock minute (the
- * reference leaves rolling vs. wall-clock open; clients in the wild sleep to the next wall-clock
+ * API's documentation leaves rolling vs. wall-clock open; clients in the wild sleep to the next wall-clock
  * minute, so that is the behaviour they are written against) and the day is the UTC day.
  */
 

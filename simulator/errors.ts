@@ -1,6 +1,6 @@
 /**
- * The API's error bodies. Messages marked "verbatim" are copied from real responses cited in
- * reference/twelvedata.md §1 and §5.2, because clients match on them (a 429 for the minute and one
+ * The API's error bodies. Messages marked "verbatim" are copied from real responses (see
+ * docs/twelve-data.md, "Errors"), because clients match on them (a 429 for the minute and one
  * for the day share the code and differ only in wording). The rest have no published sample and
  * copy the style of the documented `Invalid **interval** provided` message.
  */

@@ -81,7 +81,7 @@ const BAD_GATEWAY_HTML = `<html>
 
 /**
  * Legacy callers get HTTP 200 with the error in the body; callers sending `X-API-Version: last`
- * (as the 2026 official SDKs do) get the real status (reference §5.3).
+ * (as the 2026 official SDKs do) get the real status (docs/twelve-data.md, "Errors").
  */
 function httpStatus(error: ApiError, request: Request, style: SimulatorFaults['errorStyle']): number {
   const wantsStatus = style === 'auto' ? request.headers.get('x-api-version')?.trim().toLowerCase() === 'last' : style === 'status';
@@ -173,12 +173,19 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       response = render(outcome.body, outcome.headers, outcome.error ? httpStatus(outcome.error, request, f.errorStyle) : 200);
     }
 
-    if (f.delayMs > 0) await sleep(f.delayMs, undefined, { signal: faultsChanged.signal }).catch(() => {});
+    // The wait ends early when the faults change (a test releases a held response) or the client
+    // hangs up (nobody is left to answer), so no test's outcome depends on the delay's length.
+    if (f.delayMs > 0) {
+      await sleep(f.delayMs, undefined, { signal: AbortSignal.any([faultsChanged.signal, request.signal]) }).catch(() => undefined);
+    }
     const hungUp = request.signal.aborted;
     if (outcome && !hungUp && !f.truncateBody) {
       for (const { key, ts } of outcome.bars) {
         let set = served.get(key);
-        if (!set) served.set(key, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          served.set(key, set);
+        }
         set.add(ts);
       }
     }

@@ -3,7 +3,7 @@ import { hash, unit } from './hash.ts';
 
 /**
  * Data-level faults: they rewrite a symbol's bars or the finished body text the way real feeds
- * misbehave (reference §8: duplicate dates, bad ticks, truncated or oversized payloads). Every
+ * misbehave (duplicate dates, bad ticks, truncated or oversized payloads: docs/twelve-data.md). Every
  * choice is hash-driven, so the same request gets the same damage.
  */
 

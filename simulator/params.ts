@@ -2,7 +2,7 @@ import { isApiInterval } from './calendar.ts';
 import type { ApiInterval } from './calendar.ts';
 import { invalidInterval, invalidParameter, missingParameter, parameterTooLong } from './errors.ts';
 import type { ApiError } from './errors.ts';
-import { canonicalZone, parseWall } from './zone.ts';
+import { canonicalZone, parseWall } from './zone-oracle.ts';
 
 /**
  * `/time_series` query parameters, validated once per request. Names and values are
@@ -17,7 +17,7 @@ export interface TimeSeriesParams {
   outputsize: number | null;
   /** null: the instrument's exchange zone. */
   timezone: string | null;
-  /** Local wall times (see zone.ts), read in the request's zone per instrument. */
+  /** Local wall times (see zone-oracle.ts), read in the request's zone per instrument. */
   startWall: number | null;
   endWall: number | null;
   date: { wall: number } | 'today' | 'yesterday' | null;
@@ -26,7 +26,7 @@ export interface TimeSeriesParams {
   dp: number | null;
 }
 
-/** The reference's "up to 120 symbols" per call. */
+/** "Up to 120 symbols" per call, as an old SDK README says; current documentation gives no limit. */
 export const MAX_SYMBOLS = 120;
 export const MAX_OUTPUTSIZE = 5000;
 

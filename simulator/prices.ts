@@ -1,7 +1,7 @@
 import type { BarSlot } from './calendar.ts';
 import { hash, hashString, mixIn, unit } from './hash.ts';
 import type { Instrument, PriceFormat } from './instruments.ts';
-import { DAY_MS, MINUTE_MS } from './zone.ts';
+import { DAY_MS, MINUTE_MS } from './zone-oracle.ts';
 
 /**
  * Price model: log-price = level + drift + slow sines + multi-scale value noise.

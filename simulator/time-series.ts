@@ -21,7 +21,7 @@ import type { BarItem, Row } from './mangle.ts';
 import { MAX_OUTPUTSIZE, parseTimeSeriesParams, queryParams } from './params.ts';
 import type { TimeSeriesParams } from './params.ts';
 import { formatPrice, rawBar } from './prices.ts';
-import { DAY_MS, formatWallDateTime, utcToWall, wallDay, wallToUtc } from './zone.ts';
+import { DAY_MS, formatWallDateTime, utcToWall, wallDay, wallToUtc } from './zone-oracle.ts';
 
 export interface ApiContext {
   now: number;
@@ -59,7 +59,7 @@ function failure(error: ApiError, ctx: ApiContext, symbols: string[] = []): ApiO
 /**
  * `GET /time_series`. Rejections of the whole request (key, parameters, credits) cost nothing;
  * an accepted request costs one credit per distinct symbol whatever each symbol's outcome, since
- * the API bills by symbol and the reference knows no exception for symbols that fail.
+ * the API bills by symbol and its documentation knows no exception for symbols that fail.
  */
 export function timeSeries(request: Request, ctx: ApiContext): ApiOutcome {
   const query = queryParams(new URL(request.url));
@@ -90,7 +90,7 @@ export function timeSeries(request: Request, ctx: ApiContext): ApiOutcome {
   if (symbols.length === 1 && only) {
     return { body: only.error ? errorBody(only.error) : only.body, error: only.error, headers, symbols, credits: cost, bars };
   }
-  // In a batch every error entry names the whole request (reference §3.1, soulgarden fixture).
+  // In a batch every error entry names the whole request (seen in captured responses; docs/twelve-data.md, "Batches").
   const batchMeta = { symbol: symbols.join(','), interval: params.interval, exchange: '' };
   const body = Object.fromEntries(
     results.map((r, i) => [symbols[i], r.error ? errorBody({ ...r.error, meta: batchMeta }) : r.body]),

@@ -337,7 +337,7 @@ describe('analyst views', () => {
         const got = rows.filter((r) => r.symbol === symbol);
         expect(got.map((r) => r.ts)).toEqual(expected.map((b) => b.ts));
         expect(got[0]!.rebased).toBe(100);
-        got.forEach((r, i) => expect(r.rebased).toBeCloseTo((100 * expected[i]!.close) / expected[0]!.close, 10));
+        for (const [i, r] of got.entries()) expect(r.rebased).toBeCloseTo((100 * expected[i]!.close) / expected[0]!.close, 10);
       }
       expect(rows.map((r) => r.symbol)).toEqual([...rows.map((r) => r.symbol)].sort());
       expect(new Set(rows.map((r) => r.interval))).toEqual(new Set(['1h']));

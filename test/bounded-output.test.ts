@@ -47,7 +47,7 @@ function slowClient(url: string, localAddress: string): Promise<net.Socket> {
 async function faultyRun(): Promise<{ etl_run_id: number; status: string; error: string | null }> {
   const response = await fetch(`${product.url}/functions/v1/market-etl`, { method: 'POST', headers: { apikey: await product.secret() } });
   expect(response.status).toBe(200);
-  return await response.json();
+  return (await response.json()) as { etl_run_id: number; status: string; error: string | null };
 }
 
 beforeAll(async () => {
@@ -83,7 +83,7 @@ describe('bounded output', () => {
     expect(after - before, `RSS grew from ${before >> 20} MB to ${after >> 20} MB`).toBeLessThan(100 * 1024 * 1024);
 
     // What clients get about the run is a summary: no details, the error cut short.
-    const { run } = await (await fetch(`${product.url}/api/runs/latest`)).json();
+    const { run } = (await (await fetch(`${product.url}/api/runs/latest`)).json()) as { run: Record<string, unknown> & { error: string } };
     expect(run).toMatchObject({ status: 'partial', symbols_loaded: 2, symbols_failed: 1 });
     expect(run.details).toBeUndefined();
     expect(run.error.length).toBeLessThanOrEqual(300);

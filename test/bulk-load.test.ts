@@ -22,7 +22,10 @@ const STOCK: AssetMeta = { symbol: 'AAPL', assetType: 'stock', exchange: 'NASDAQ
 /** A deterministic random walk of `count` hourly bars from `fromMs`. */
 function walk(count: number, fromMs: number, seed: number, withVolume: boolean): Bar[] {
   let state = seed;
-  const next = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
   let close = 100 + seed;
   return Array.from({ length: count }, (_, i) => {
     const open = close;
@@ -82,7 +85,7 @@ describe('binary COPY encoding, read back by PostgreSQL', () => {
 
   it('keeps doubles bit for bit, integers, text, timestamps on either side of 2000 and nulls', async () => {
     const rows: [number | null, string | null, number, number | null][] = [
-      [1, 'AAPL', START, 187.12345678901234],
+      [1, 'AAPL', START, 187.12345678901235],
       [-1, 'BTC/USD', Date.parse('1999-12-31T23:00:00Z'), -0.1],
       [Number.MAX_SAFE_INTEGER, 'Ünïcödé €', Date.parse('1970-01-01T00:00:00Z'), Number.MAX_VALUE],
       [-Number.MAX_SAFE_INTEGER, '', Date.parse('2262-01-01T00:00:00.123Z'), Number.MIN_VALUE],
@@ -245,7 +248,7 @@ describe('first large load into empty tables: keys built after the rows', () => 
       await load(first.sql, [{ meta: CRYPTO, bars: big }]);
       const after = await keyState(first.sql);
       // New indexes (built after the rows), with the same definitions and comments.
-      after.forEach((key, i) => expect(key.oid, key.table).not.toBe(before[i]!.oid));
+      for (const [i, key] of after.entries()) expect(key.oid, key.table).not.toBe(before[i]!.oid);
       expect(after.map(({ oid: _, ...rest }) => rest)).toEqual(before.map(({ oid: _, ...rest }) => rest));
       expect(after.find((k) => k.table === 'ssot')!.comment).toMatch(/index-only/);
 
@@ -272,11 +275,14 @@ describe('first large load into empty tables: keys built after the rows', () => 
       const heard: string[] = [];
       const listener = await db.sql.listen('market_bars', (payload) => heard.push(payload));
       await load(db.sql, [{ meta: CRYPTO, bars: big }, { meta: STOCK, bars: stock100() }]);
-      await expect.poll(() => heard.length).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(heard.map((text) => JSON.parse(text))).toEqual([{
-        interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00'),
-      }]);
+      // Notifications arrive in commit order: once this marker, sent after the load committed, is
+      // heard, every announcement of the load has been heard too.
+      await db.sql`select pg_notify('market_bars', '"end of load"')`;
+      await expect.poll(() => heard.at(-1)).toBe('"end of load"');
+      expect(heard.map((text) => JSON.parse(text))).toEqual([
+        { interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00') },
+        'end of load',
+      ]);
       expect([...await triggers()]).toEqual(before);
       await listener.unlisten();
     } finally {

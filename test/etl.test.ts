@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeIndicators } from '../functions/_shared/indicators.ts';
-import { runEtl } from '../functions/_shared/etl/run.ts';
+import { type RunSummary, runEtl } from '../functions/_shared/etl/run.ts';
 import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
@@ -10,32 +10,66 @@ const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-18T19:05:00Z');
 const SYMBOLS = ['AAPL', 'MSFT', 'BTC/USD', 'ETH/USD'];
 
+type Sample = { symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null };
+const ssotCount = async (db: TestDatabase, symbol: string) =>
+  one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = ${symbol}`).n;
+
+/**
+ * One database goes through a first run, an immediate second run, an hourly run three hours later
+ * and a rebuild, all in beforeAll; each test then only reads what that sequence left or recorded
+ * on the way, so any test passes alone and in any order.
+ */
 describe('ETL run against the simulator', () => {
   let db: TestDatabase;
   let etl: SimulatedEtl;
+  let first: RunSummary;
+  let afterFirst: { counts: { symbol: string; n: number; last: Date }[]; sample: Sample[] };
+  let second: { summary: RunSummary; before: unknown[]; after: unknown[] };
+  let hourly: { summary: RunSummary; btcBefore: number; btcAfter: number; incremental: unknown[] };
+  let rebuild: { summary: RunSummary; after: unknown[] };
 
   beforeAll(async () => {
     db = await createDatabase();
     etl = await simulatedEtl(db, { startAt: NOW, symbols: SYMBOLS });
-  });
+
+    first = await runEtl(etl.deps, 'test');
+    afterFirst = {
+      counts: await db.sql<{ symbol: string; n: number; last: Date }[]>`
+        select symbol, count(*) as n, max(ts) as last from market.ssot group by symbol order by symbol`,
+      sample: await db.sql<Sample[]>`select symbol, ts, open, high, low, close, volume from market.ssot order by random() limit 200`,
+    };
+
+    const snapshot = () => db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
+    const beforeSecond = [...(await snapshot())];
+    second = { summary: await runEtl(etl.deps, 'test'), before: beforeSecond, after: [...(await snapshot())] };
+
+    etl.advance(3 * HOUR);
+    const btcBefore = await ssotCount(db, 'BTC/USD');
+    const hourlySummary = await runEtl(etl.deps, 'test');
+    hourly = {
+      summary: hourlySummary,
+      btcBefore,
+      btcAfter: await ssotCount(db, 'BTC/USD'),
+      incremental: [...(await db.sql`select * from market.ssot order by symbol, ts`)],
+    };
+    const rebuilt = await runEtl(etl.deps, 'test', 'rebuild');
+    rebuild = { summary: rebuilt, after: [...(await db.sql`select * from market.ssot order by symbol, ts`)] };
+  }, 300_000);
   afterAll(async () => {
     await etl?.close();
     await db?.drop();
   });
 
-  it('loads full history on the first run, exactly as the API served it', async () => {
-    const summary = await runEtl(etl.deps, 'test');
-    expect(summary.status).toBe('succeeded');
-    expect(summary.credits_used).toBe(SYMBOLS.length);
+  it('loads full history on the first run, exactly as the API served it', () => {
+    expect(first.status).toBe('succeeded');
+    expect(first.credits_used).toBe(SYMBOLS.length);
 
-    const counts = await db.sql<{ symbol: string; n: number; last: Date }[]>`
-      select symbol, count(*) as n, max(ts) as last from market.ssot group by symbol order by symbol`;
+    const { counts, sample } = afterFirst;
     expect(counts.map((c) => c.symbol).sort()).toEqual([...SYMBOLS].sort());
     for (const row of counts) expect(row.n).toBe(5000);
 
     // Every stored bar is the simulator's bar for that instant, and none is unfinished.
-    const sample = await db.sql<{ symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
-      select symbol, ts, open, high, low, close, volume from market.ssot order by random() limit 200`;
+    expect(sample.length).toBe(200);
     for (const row of sample) {
       const expected = simulatedBar(row.symbol, '1h', row.ts.getTime());
       expect(expected, `${row.symbol} ${row.ts.toISOString()}`).not.toBeNull();
@@ -84,50 +118,48 @@ describe('ETL run against the simulator', () => {
     expect(rows[119]!.sma_20).toBeCloseTo(manualSma, 9);
   });
 
-  it('an immediate second run writes no duplicates and changes nothing', async () => {
-    const before = await db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
-    const summary = await runEtl(etl.deps, 'test');
-    expect(summary.status).toBe('succeeded');
-    expect(summary.bars_upserted).toBe(0);
-    expect(summary.ssot_rows_written).toBe(0);
-    const after = await db.sql`select symbol, ts, close, sma_20, last_update from market.ssot order by symbol, ts`;
-    expect(after).toEqual(before);
+  it('an immediate second run writes no duplicates and changes nothing', () => {
+    expect(second.summary.status).toBe('succeeded');
+    expect(second.summary.bars_upserted).toBe(0);
+    expect(second.summary.ssot_rows_written).toBe(0);
+    expect(second.after).toEqual(second.before);
   });
 
-  it('an hourly run later adds exactly the new closed bars, equal to a rebuild', async () => {
-    etl.advance(3 * HOUR);
-    const { n: before } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
-    const summary = await runEtl(etl.deps, 'test');
-    expect(summary.status).toBe('succeeded');
-    expect(summary.credits_used).toBe(SYMBOLS.length);
-    const { n: after } = one(await db.sql<{ n: number }[]>`select count(*) as n from market.ssot where symbol = 'BTC/USD'`);
-    expect(after - before).toBe(3);
-
-    const incremental = await db.sql`select * from market.ssot order by symbol, ts`;
-    const rebuilt = await runEtl(etl.deps, 'test', 'rebuild');
-    expect(rebuilt.status).toBe('succeeded');
-    expect(rebuilt.ssot_rows_written).toBe(0);
-    const afterRebuild = await db.sql`select * from market.ssot order by symbol, ts`;
-    expect(afterRebuild).toEqual(incremental);
+  it('an hourly run later adds exactly the new closed bars, equal to a rebuild', () => {
+    expect(hourly.summary.status).toBe('succeeded');
+    expect(hourly.summary.credits_used).toBe(SYMBOLS.length);
+    expect(hourly.btcAfter - hourly.btcBefore).toBe(3);
+    expect(rebuild.summary.status).toBe('succeeded');
+    expect(rebuild.summary.ssot_rows_written).toBe(0);
+    expect(rebuild.after).toEqual(hourly.incremental);
   });
 
   it('records every run in market.etl_run', async () => {
-    const runs = await db.sql<{ status: string; trigger: string; finished_at: Date | null }[]>`
-      select status, trigger, finished_at from market.etl_run order by etl_run_id`;
-    expect(runs.length).toBe(4);
-    expect(runs.every((r) => r.status === 'succeeded' && r.finished_at !== null)).toBe(true);
+    const runs = await db.sql<{ etl_run_id: number; status: string; trigger: string; finished_at: Date | null }[]>`
+      select etl_run_id, status, trigger, finished_at from market.etl_run order by etl_run_id`;
+    expect(runs.map((r) => r.etl_run_id)).toEqual([first, second.summary, hourly.summary, rebuild.summary].map((run) => run.etl_run_id));
+    expect(runs.every((r) => r.status === 'succeeded' && r.trigger === 'test' && r.finished_at !== null)).toBe(true);
   });
 
-  it("times each run's steps; only the first run, into empty tables, rebuilt the keys", async () => {
-    const runs = await db.sql<{ timings: Record<string, number> | null }[]>`
-      select details -> 'timings_ms' as timings from market.etl_run order by etl_run_id`;
-    const [first, second, hourly] = runs.map((run) => run.timings);
-    for (const timings of [first, second, hourly]) {
-      expect(Object.keys(timings!)).toEqual(expect.arrayContaining(['extract', 'assets', 'bars', 'ssot']));
-      for (const ms of Object.values(timings!)) expect(ms).toBeGreaterThanOrEqual(0);
+  it("times each run's steps within the run's own duration; only the first run, into empty tables, rebuilt the keys", async () => {
+    const runs = await db.sql<{ etl_run_id: number; timings: Record<string, number> | null; elapsed_ms: number }[]>`
+      select etl_run_id, details -> 'timings_ms' as timings,
+             (extract(epoch from finished_at - started_at) * 1000)::float8 as elapsed_ms
+        from market.etl_run where etl_run_id = any(${[first.etl_run_id, second.summary.etl_run_id, hourly.summary.etl_run_id]}::bigint[])
+       order by etl_run_id`;
+    const [firstRun, secondRun, hourlyRun] = runs.map((run) => run.timings);
+    for (const run of runs) {
+      expect(Object.keys(run.timings!)).toEqual(expect.arrayContaining(['extract', 'assets', 'bars', 'ssot']));
+      // The steps run one after another inside the run: together they cannot outlast it (each is
+      // rounded to a whole millisecond, hence the allowance of one per step).
+      const steps = Object.values(run.timings!);
+      const total = steps.reduce((sum, ms) => sum + ms, 0);
+      expect(total, `run ${run.etl_run_id}`).toBeLessThanOrEqual(run.elapsed_ms + steps.length);
     }
-    expect(first).toHaveProperty('keys');
-    expect(second).not.toHaveProperty('keys');
-    expect(hourly).not.toHaveProperty('keys');
+    // Loading 20,000 rows takes measurable time on any machine: the first run's timer really ran.
+    expect((firstRun?.bars ?? 0) + (firstRun?.ssot ?? 0)).toBeGreaterThan(0);
+    expect(firstRun).toHaveProperty('keys');
+    expect(secondRun).not.toHaveProperty('keys');
+    expect(hourlyRun).not.toHaveProperty('keys');
   });
 });

@@ -117,7 +117,7 @@ describe('whole-request errors, in both styles', () => {
   });
 
   it('times out a hanging API, records why, and stores nothing', async () => {
-    await setup({ symbols: ['ETH/USD'], http: { timeoutMs: 200 }, simulator: { faults: { delayMs: 2_000 } } });
+    await setup({ symbols: ['ETH/USD'], http: { timeoutMs: 200 }, simulator: { faults: { delayMs: 60_000 } } });
     const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('failed');
     expect((await lastRun()).error).toMatch(/timeout|timed out|abort/i);
@@ -199,6 +199,30 @@ describe('incremental extraction', () => {
     // Crypto trades every hour: no hole between the first and the last bar.
     expect(n).toBe((last_ts.getTime() - first_ts.getTime()) / HOUR + 1);
     expect(last_ts.getTime()).toBeGreaterThan(first!.last.getTime() + 299 * DAY);
+  });
+
+  it('counts the duplicates of every page of a gap, as they came over the wire', async () => {
+    // The oracle counts repeated datetimes in each response body the client received, independently of normalise.
+    let onWire = 0;
+    const countingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = (await response.clone().json()) as { values?: { datetime: string }[] };
+      const values = body.values ?? [];
+      onWire += values.length - new Set(values.map((v) => v.datetime)).size;
+      return response;
+    };
+    await setup({ symbols: ['BTC/USD'], http: { fetch: countingFetch } });
+    await runEtl(etl.deps, 'test');
+    etl.advance(300 * DAY);
+    etl.sim.setFaults({ duplicateBars: true });
+    onWire = 0;
+    const summary = await runEtl(etl.deps, 'test');
+    expect(summary.status).toBe('succeeded');
+    // Two pages, each with its own duplicates: the run must report their sum, not the older page's.
+    expect(etl.sim.requests.filter((r) => r.status === 200).length).toBe(3);
+    expect(onWire).toBeGreaterThan(1_250);
+    const run = await lastRun();
+    expect(run.details.symbols!['BTC/USD']!.duplicates_dropped).toBe(onWire);
   });
 
   it('picks up a revised last bar through the overlap', async () => {

@@ -1,6 +1,6 @@
 /**
- * Every indicator column against independent oracles. The contract is DESIGN.md "Indicator
- * definitions"; reference/anchors.md §5 says which oracle follows which convention.
+ * Every indicator column against independent oracles. The contract is docs/indicators.md, which
+ * also says which oracle follows which convention.
  *
  * Tulip publishes vectors only at period 5 on 15 closes, and the module's periods are fixed
  * (20, 50, 12, 26, 14, 9), so the Tulip vectors (test/fixtures/tulip-untest.txt) pin the naive
@@ -22,7 +22,7 @@ import {
   type IndicatorRow,
   type IndicatorState,
 } from '../functions/_shared/indicators.ts';
-import anchors from './fixtures/anchors-quoted.json';
+import worked from './fixtures/indicators-worked-example.json';
 
 type Value = number | null;
 type Series = Value[];
@@ -45,7 +45,7 @@ const FIRST_DEFINED: Record<StoredColumn, number> = {
 const column = (rows: readonly IndicatorRow[], key: StoredColumn): Series => rows.map((row) => row[key]);
 
 // ---------------------------------------------------------------------------------------------
-// Naive reference implementations of the DESIGN.md formulas: O(n·w), recomputed per bar from the
+// Naive reference implementations of the docs/indicators.md formulas: O(n·w), recomputed per bar from the
 // raw inputs, no shared state with the module. Periods and seeding are parameters so the Tulip
 // vectors can pin them at period 5.
 
@@ -113,7 +113,7 @@ function refWilder(xs: readonly number[], n: number): Series {
 function refRsi(closes: readonly number[], n: number): { rsi: Series; avgGain: Series; avgLoss: Series } {
   const changes = closes.slice(1).map((close, i) => close - closes[i]!);
   const alignToCloses = (perChange: Series): Series => [null, ...perChange].slice(0, closes.length);
-  const avgGain = alignToCloses(refWilder(changes.map((c) => (c > 0 ? c : 0)), n));
+  const avgGain = alignToCloses(refWilder(changes.map((c) => Math.max(c, 0)), n));
   const avgLoss = alignToCloses(refWilder(changes.map((c) => (c < 0 ? -c : 0)), n));
   const rsi = avgGain.map((gain, i) => {
     const loss = avgLoss[i] ?? null;
@@ -199,7 +199,7 @@ function reference(closes: readonly number[]): Record<StoredColumn, Series> {
 //   volatility_20 (sample σ) it is not, so it is rescaled by the exact factor sqrt(n/(n−1)).
 // - BollingerBands: SMA ± stdDev·SD, population — ours.
 // - ROC(1): ((close − previous)/previous)·100 — our change_pct.
-// Pitfalls (anchors.md §5.3): truthiness checks (`if (mean)`, `signal ? … : undefined`, and SD's
+// Pitfalls (docs/indicators.md): truthiness checks (`if (mean)`, `signal ? … : undefined`, and SD's
 // window iterator) misreport exact zeros, so these comparisons use positive prices whose MACD
 // signal is never exactly 0, and feed SD inputs that are never 0 (see volatility_20).
 
@@ -386,28 +386,28 @@ function tulip(name: string): TulipBlock {
 const tulipOutput = (name: string, index = 0): Series => tulip(name).outputs[index] ?? [];
 const TULIP_CLOSES = tulip('sma 5').input;
 
-/** Tulip prints 3 decimals, so values agree to half a unit in the last place (anchors.md §5.4: 5e-4). */
+/** Tulip prints 3 decimals, so values agree to half a unit in the last place (docs/indicators.md: 5e-4). */
 const TULIP_PRINTED = absolute(5e-4 + 1e-9);
 /** technicalindicators' RSI is toFixed(2) of the exact value. */
 const TWO_DECIMALS = absolute(0.005 + 1e-9);
 
 describe('oracles pinned to the Tulip vectors (period 5)', () => {
-  it('the vendored blocks hold every number anchors.md §5.2 quotes from them', () => {
+  it('the vendored blocks hold every number docs/indicators.md quotes from them', () => {
     for (const block of TULIP.values()) expect(block.input).toEqual(TULIP_CLOSES);
     expect(TULIP_CLOSES).toHaveLength(15);
     expect([TULIP_CLOSES[0], TULIP_CLOSES[1], TULIP_CLOSES[14]]).toEqual([
-      anchors.closesFirst, anchors.closesSecond, anchors.closesLast,
+      worked.closesFirst, worked.closesSecond, worked.closesLast,
     ]);
-    for (const [bar, value] of Object.entries(anchors.ema5FirstPriceSeeded)) {
+    for (const [bar, value] of Object.entries(worked.ema5FirstPriceSeeded)) {
       expect(tulipOutput('ema 5')[Number(bar)]).toBe(value);
     }
     const rsi = tulipOutput('rsi 5').filter((v) => v !== null);
-    expect(rsi.slice(0, 3)).toEqual(anchors.rsi5Leading);
-    expect(rsi.at(-1)).toBe(anchors.rsi5Last);
-    expect(tulipOutput('stddev 5')[4]).toBe(anchors.sd5FirstWindow.population);
-    expect(tulipOutput('bbands 5 2', 2)[4]).toBe(anchors.bbands5UpperFirst);
+    expect(rsi.slice(0, 3)).toEqual(worked.rsi5Leading);
+    expect(rsi.at(-1)).toBe(worked.rsi5Last);
+    expect(tulipOutput('stddev 5')[4]).toBe(worked.sd5FirstWindow.population);
+    expect(tulipOutput('bbands 5 2', 2)[4]).toBe(worked.bbands5UpperFirst);
     // The SMA-seeded EMA's first value is the SMA itself.
-    expect(tulipOutput('sma 5')[4]).toBe(anchors.ema5SmaSeeded['4']);
+    expect(tulipOutput('sma 5')[4]).toBe(worked.ema5SmaSeeded['4']);
   });
 
   it('sma 5: the naive SMA and technicalindicators SMA (mean of the last n closes)', () => {
@@ -420,8 +420,8 @@ describe('oracles pinned to the Tulip vectors (period 5)', () => {
     expectClose(refVariance(TULIP_CLOSES, 5, 'population'), tulipOutput('var 5'), TULIP_PRINTED, 'naive variance');
     expectClose(streamed(new SD({ period: 5, values: [] }), TULIP_CLOSES), tulipOutput('stddev 5'), TULIP_PRINTED, 'technicalindicators');
     const sample = refStdDev(TULIP_CLOSES, 5, 'sample')[4] ?? Number.NaN;
-    expect(Math.abs(sample - anchors.sd5FirstWindow.sample)).toBeLessThanOrEqual(5e-4);
-    expect(Math.abs(sample - anchors.sd5FirstWindow.population)).toBeGreaterThan(0.1);
+    expect(Math.abs(sample - worked.sd5FirstWindow.sample)).toBeLessThanOrEqual(5e-4);
+    expect(Math.abs(sample - worked.sd5FirstWindow.population)).toBeGreaterThan(0.1);
   });
 
   it('bbands 5 2: SMA ± 2 population σ, naive and technicalindicators BollingerBands', () => {
@@ -450,14 +450,14 @@ describe('oracles pinned to the Tulip vectors (period 5)', () => {
     expectClose(streamed(new AverageLoss({ period: 5, values: [] }), TULIP_CLOSES), naive.avgLoss, relative(0), 'AverageLoss');
   });
 
-  it('ema 5: the naive recursion reproduces Tulip when seeded like Tulip; SMA-seeded it gives the anchors.md values, as technicalindicators EMA does', () => {
+  it('ema 5: the naive recursion reproduces Tulip when seeded like Tulip; SMA-seeded it gives the docs/indicators.md values, as technicalindicators EMA does', () => {
     // Tulip seeds with the first close, which is not our convention: this pins only the recursion.
     expectClose(refEma(TULIP_CLOSES, 5, 'first'), tulipOutput('ema 5'), TULIP_PRINTED, 'naive, first-price seed');
     const naive = refEma(TULIP_CLOSES, 5, 'sma');
     const library = streamed(new EMA({ period: 5, values: [] }), TULIP_CLOSES);
     expectClose(library, naive, relative(0), 'technicalindicators against the naive SMA-seeded EMA');
     expect(naive.slice(0, 4)).toEqual([null, null, null, null]);
-    for (const [bar, value] of Object.entries(anchors.ema5SmaSeeded)) {
+    for (const [bar, value] of Object.entries(worked.ema5SmaSeeded)) {
       expect(Math.abs((naive[Number(bar)] ?? Number.NaN) - value), `bar ${bar}`).toBeLessThanOrEqual(5e-4);
     }
   });
@@ -507,7 +507,7 @@ describe('the module against the oracles', () => {
     const rows = computeIndicators(closes);
     const scale = scales(closes);
 
-    it.each([...STORED_COLUMNS])('%s matches the naive DESIGN.md reference', (key) => {
+    it.each([...STORED_COLUMNS])('%s matches the naive reference of docs/indicators.md', (key) => {
       expectClose(column(rows, key), reference(closes)[key], relative(scale[key]), key);
     });
 
@@ -583,7 +583,7 @@ describe('edge cases', () => {
     const last = rows.at(-1)!;
     expect(last).toEqual({
       change: 0, change_pct: 0, log_return: 0, sma_20: price, sma_50: price, ema_12: price, ema_26: price,
-      rsi_14: 100, // avg_loss = 0: DESIGN.md says 100
+      rsi_14: 100, // avg_loss = 0: docs/indicators.md says 100
       macd: 0, macd_signal: 0, macd_hist: 0, bb_upper: price, bb_middle: price, bb_lower: price,
       volatility_20: 0, rsi_avg_gain: 0, rsi_avg_loss: 0,
     });

@@ -65,7 +65,7 @@ describe('a database outage under a running server', () => {
           const res = await fetch(`${product.url}${read}`, { signal: AbortSignal.timeout(OUTAGE_ANSWER_MS) });
           expect(res.status, read).toBe(503);
           expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-          expect((await res.json()).error).toMatch(/database/);
+          expect(((await res.json()) as { error: string }).error).toMatch(/database/);
         }
         const trigger = await fetch(`${product.url}/functions/v1/market-etl`, { method: 'POST', headers: { apikey: await product.secret() } });
         expect(trigger.status).toBe(503);
@@ -115,7 +115,7 @@ describe('`npm run etl -- --once` beside a running `npm start`', () => {
     serverRun.catch(() => {});
     try {
       await expect.poll(async () => {
-        const { run } = await (await fetch(`${product.url}/api/runs/latest`)).json();
+        const { run } = (await (await fetch(`${product.url}/api/runs/latest`)).json()) as { run: { etl_run_id: number; status: string } };
         return run.etl_run_id > before && run.status === 'running';
       }, { timeout: 30_000 }).toBe(true);
       const { DATABASE_URL: _unset, ...env } = process.env;

@@ -67,31 +67,40 @@ describe('with a test database', () => {
     const sim = await startSimulator();
     sim.sim.setClock(T0);
     let child: ChildProcess | undefined;
+    // Holds market.ssot against writes, so the run stops inside its load transaction at its first
+    // SSOT write and stays there until killed: the kill lands mid-load however fast the machine is.
+    const blocker = await db.sql.reserve();
     try {
-      // One process (node with tsx's loader), so SIGKILL really ends the run mid-flight.
-      child = spawn(process.execPath, ['--import', 'tsx', 'scripts/etl.ts', '--once'], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: db.url, TWELVE_DATA_BASE_URL: sim.url, TWELVE_DATA_API_KEY: 'k', MARKET_SYMBOLS: SYMBOLS.join(',') },
-        stdio: 'ignore',
-      });
-      // Wait until the run is writing SSOT rows inside its transaction, then kill it without warning.
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const [loading] = await db.sql`
-          select pid from pg_stat_activity
-           where application_name = 'market-pulse-etl' and state = 'active' and (query ilike '%insert into market.bar%' or query ilike '%insert into market.ssot%' or query ilike 'copy market.%')`;
-        if (loading) break;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error('never caught the ETL loading');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        await blocker`begin`;
+        await blocker`lock table market.ssot in share mode`;
+        const [{ pid: blockerPid }] = (await blocker`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+        // One process (node with tsx's loader), so SIGKILL really ends the run mid-flight.
+        child = spawn(process.execPath, ['--import', 'tsx', 'scripts/etl.ts', '--once'], {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: db.url, TWELVE_DATA_BASE_URL: sim.url, TWELVE_DATA_API_KEY: 'k', MARKET_SYMBOLS: SYMBOLS.join(',') },
+          stdio: 'ignore',
+        });
+        const running = child;
+        await expect
+          .poll(
+            async () => {
+              if (running.exitCode !== null) return `the ETL exited (${running.exitCode}) before it reached the SSOT`;
+              const [waiting] = await db.sql`
+                select pid from pg_stat_activity where application_name = 'market-pulse-etl' and ${blockerPid}::int = any(pg_blocking_pids(pid))`;
+              return waiting ? 'waiting on the SSOT' : 'not yet';
+            },
+            { timeout: 60_000, interval: 20 },
+          )
+          .toBe('waiting on the SSOT');
+        child.kill('SIGKILL');
+        await new Promise((resolve) => running.once('exit', resolve));
+      } finally {
+        await blocker`rollback`;
+        blocker.release();
       }
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child!.once('exit', resolve));
       // The server notices the dead client and rolls its transaction back.
-      for (let i = 0; i < 200; i++) {
-        const [left] = await db.sql`select 1 from pg_stat_activity where application_name = 'market-pulse-etl'`;
-        if (!left) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await expect.poll(async () => (await db.sql`select 1 from pg_stat_activity where application_name = 'market-pulse-etl'`).length, { timeout: 30_000 }).toBe(0);
       // The step in flight was the first (nothing committed yet); its transaction is gone.
       expect(await counts(db.sql)).toEqual({ bars: 0, ssot: 0 });
       expect((await runRows(db.sql)).map((r) => r.status)).toEqual(['running']);
@@ -118,16 +127,32 @@ describe('PostgreSQL restarted during a run', () => {
     const port = await freePort();
     let cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
     const sql = connect(cluster.url, { max: 4 });
-    const sim = await startSimulator({ faults: { delayMs: 1_500 } });
+    const sim = await startSimulator();
+    // The API answers only once the test lets it: the run is certainly waiting on it while the
+    // database goes away and comes back.
+    let requested!: () => void;
+    const requestSent = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const heldFetch: typeof fetch = async (input, init) => {
+      requested();
+      await released;
+      return await fetch(input, init);
+    };
     try {
       sim.sim.setClock(T0);
       await migrate(sql);
-      const deps = { sql, settings: { symbols: ['BTC/USD', 'AAPL'], interval: '1h' as const, creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'k' } }, now: () => sim.sim.now(), sleep: async (ms: number) => sim.sim.advanceClock(ms) };
-      // The run is waiting on the (slow) API when the database goes away and comes back.
+      const http = { baseUrl: sim.url, apiKey: 'k', fetch: heldFetch };
+      const deps = { sql, settings: { symbols: ['BTC/USD', 'AAPL'], interval: '1h' as const, creditsPerMinute: 8, http }, now: () => sim.sim.now(), sleep: async (ms: number) => sim.sim.advanceClock(ms) };
       const pending = runEtl(deps, 'schedule');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await requestSent;
       await cluster.stop();
       cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
+      release();
       const failed = await pending;
       expect(failed.status).toBe('failed');
       const after = await sql<{ status: string; error: string }[]>`select status, error from market.etl_run order by etl_run_id`;

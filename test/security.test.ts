@@ -54,7 +54,7 @@ describe('the public surface lets no one in', () => {
     await db?.drop();
   });
 
-  const post = (headers: Record<string, string>, body?: BodyInit) =>
+  const post = (headers: Record<string, string>, body?: RequestInit['body']) =>
     fetch(`${server.url}/functions/v1/market-etl`, { method: 'POST', headers, ...(body ? { body } : {}) });
 
   it('refuses a 50 MB body before reading it', async () => {
@@ -95,7 +95,7 @@ describe('the public surface lets no one in', () => {
   it('rejects hostile read API input with 400 and never runs it', async () => {
     const hostile = [
       `symbols=${encodeURIComponent("AAPL'); delete from market.etl_run; --")}`,
-      `symbols=${encodeURIComponent('AAPL,' + 'X'.repeat(5000))}`,
+      `symbols=${encodeURIComponent(`AAPL,${'X'.repeat(5000)}`)}`,
       `symbols=${Array.from({ length: 60 }, (_, i) => `S${i}`).join(',')}`,
       'symbols=AAPL&interval=1h;drop',
       'symbols=AAPL&from=2026-01-01&to=now()',
@@ -106,7 +106,7 @@ describe('the public surface lets no one in', () => {
     for (const query of hostile) {
       const response = await fetch(`${server.url}/api/series?${query}`);
       expect(response.status, query).toBe(400);
-      expect((await response.json()).error).toBe('invalid request');
+      expect(((await response.json()) as { error: string }).error).toBe('invalid request');
     }
     expect((await fetch(`${server.url}/api/latest?interval=${encodeURIComponent("1h' or 1=1")}`)).status).toBe(400);
   });

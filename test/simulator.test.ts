@@ -15,6 +15,7 @@ const NO_DATA = { code: 400, message: 'No data is available on the specified dat
 
 type Server = Awaited<ReturnType<typeof startSimulator>>;
 // Response bodies are whatever the wire carried; the assertions check their structure.
+// biome-ignore lint/suspicious/noExplicitAny: the tests probe untyped wire bodies field by field.
 type Json = any;
 interface Bar {
   datetime: string;
@@ -244,7 +245,7 @@ describe('exchange calendar and time zones', () => {
     const { body } = await series(server, { symbol: 'ETH/USD', interval: '1h', start_date: '2026-03-07', end_date: '2026-03-09', order: 'asc' });
     const values = body.values as Bar[];
     expect(values).toHaveLength(48);
-    values.forEach((b, i) => expect(utc(b.datetime)).toBe(Date.parse('2026-03-07T00:00:00Z') + i * HOUR));
+    for (const [i, b] of values.entries()) expect(utc(b.datetime)).toBe(Date.parse('2026-03-07T00:00:00Z') + i * HOUR);
 
     const daily = await series(server, { symbol: 'ETH/USD', interval: '1day', outputsize: '7' });
     expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual([
@@ -586,8 +587,14 @@ describe('fault switches', () => {
 
   it('delayMs slows responses; a client that gives up is logged as 499 and its bars count as not served', async () => {
     const s = await fresh({ creditsPerMinute: 100 });
-    s.sim.setFaults({ delayMs: 400 });
-    await expect(series(s, { symbol: 'AAPL', interval: '1h', outputsize: '3' }, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    // The longest delay, and the client hangs up once the simulator has the request (it charged the
+    // credit): the hang-up, not timing, decides.
+    s.sim.setFaults({ delayMs: 60_000 });
+    const hangUp = new AbortController();
+    const call = series(s, { symbol: 'AAPL', interval: '1h', outputsize: '3' }, { signal: hangUp.signal });
+    await expect.poll(() => s.sim.usage().minute).toBe(1);
+    hangUp.abort();
+    await expect(call).rejects.toThrow();
     await expect.poll(() => s.sim.requests.length).toBe(1);
     expect(s.sim.requests[0]?.status).toBe(499);
     expect(s.sim.barsServed().size).toBe(0);
@@ -705,15 +712,15 @@ describe('control endpoints', () => {
     fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('report and change faults, merging, and reset them', async () => {
-    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as Json;
     expect(state).toMatchObject({ nowMs: NOW, now: '2026-03-11T18:05:00.000Z', usage: { minute: expect.any(Number) }, faults: { badGateway: 0, hostileValues: null } });
 
     await post('/__sim/faults', { outOfOrder: true });
-    const merged = await (await post('/__sim/faults', { unknownSymbols: ['AAPL'], hostileValues: 'inverted' })).json();
+    const merged = (await (await post('/__sim/faults', { unknownSymbols: ['AAPL'], hostileValues: 'inverted' })).json()) as Json;
     expect(merged.faults).toMatchObject({ outOfOrder: true, unknownSymbols: ['AAPL'], hostileValues: 'inverted' });
     expect((await series(server, { symbol: 'AAPL', interval: '1h' })).body.code).toBe(404);
 
-    const reset = await (await post('/__sim/faults/reset', {})).json();
+    const reset = (await (await post('/__sim/faults/reset', {})).json()) as Json;
     expect(reset.faults).toMatchObject({ outOfOrder: false, unknownSymbols: [], hostileValues: null });
   });
 
@@ -723,7 +730,7 @@ describe('control endpoints', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 400, status: 'error' });
     }
-    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as Json;
     expect(state.faults).toMatchObject({ badGateway: 0, outOfOrder: false, errorStyle: 'auto' });
   });
 
@@ -733,7 +740,7 @@ describe('control endpoints', () => {
       expect(res.status, type).toBe(415);
       expect((await fetch(`${server.url}/__sim/faults/reset`, { method: 'POST', headers: { 'content-type': type } })).status).toBe(415);
     }
-    const state = await (await fetch(`${server.url}/__sim/state`)).json();
+    const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as { faults: Record<string, unknown> };
     expect(state.faults.exhaustDay).toBe(false);
   });
 
@@ -741,7 +748,7 @@ describe('control endpoints', () => {
     const quiet = await startSimulator({ now: () => NOW, faults: {} });
     try {
       // They are unknown paths, answered as the API answers any unknown path.
-      const state = await (await fetch(`${quiet.url}/__sim/state`)).json();
+      const state = (await (await fetch(`${quiet.url}/__sim/state`)).json()) as { faults?: unknown };
       expect(state).toMatchObject({ code: 404, status: 'error' });
       expect(state.faults).toBeUndefined();
       const res = await fetch(`${quiet.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"exhaustDay": true}' });
@@ -755,9 +762,9 @@ describe('control endpoints', () => {
   });
 
   it('set and advance the clock, and reject bad clock bodies', async () => {
-    const set = await (await post('/__sim/clock', { nowMs: Date.parse('2026-03-13T21:00:00Z') })).json();
+    const set = (await (await post('/__sim/clock', { nowMs: Date.parse('2026-03-13T21:00:00Z') })).json()) as Json;
     expect(set.nowMs).toBe(Date.parse('2026-03-13T21:00:00Z'));
-    const advanced = await (await post('/__sim/clock', { advanceMs: 3 * 24 * HOUR })).json();
+    const advanced = (await (await post('/__sim/clock', { advanceMs: 3 * 24 * HOUR })).json()) as Json;
     expect(advanced.now).toBe('2026-03-16T21:00:00.000Z');
     expect(server.sim.now()).toBe(Date.parse('2026-03-16T21:00:00Z'));
     expect((await series(server, { symbol: 'AAPL', interval: '1day', outputsize: '1' })).body.values[0].datetime).toBe('2026-03-16');

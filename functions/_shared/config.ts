@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_SYMBOLS, INTERVALS, normaliseSymbol, PLAN_DEFAULTS, SYMBOL_PATTERN } from './contract.ts';
 
 /**
- * The environment contract from DESIGN.md, parsed once at start-up. Both runtimes hand in
+ * The environment contract (README, "Configuration"), parsed once at start-up. Both runtimes hand in
  * their raw environment (process.env on Node, Deno.env.toObject() in the Edge Function),
  * so a bad value fails the same way everywhere, naming the variable.
  */

@@ -4,7 +4,7 @@
  * Rebuild and the hourly incremental run both go through `step`, so they give bit-for-bit
  * the same numbers: an incremental run restores the state from the last stored rows
  * (`restoreState`) instead of re-reading the whole history. Definitions are the contract
- * in DESIGN.md (SMA-seeded EMAs, Wilder RSI, population-sd Bollinger bands, sample-sd volatility).
+ * in docs/indicators.md (SMA-seeded EMAs, Wilder RSI, population-sd Bollinger bands, sample-sd volatility).
  */
 
 export interface Indicators {
@@ -156,7 +156,7 @@ export function step(state: IndicatorState, close: number): IndicatorRow {
 }
 
 function updateRsi(state: IndicatorState, change: number): void {
-  const gain = change > 0 ? change : 0;
+  const gain = Math.max(change, 0);
   const loss = change < 0 ? -change : 0;
   if (state.avgGain !== null && state.avgLoss !== null) {
     state.avgGain = (state.avgGain * (RSI_PERIOD - 1) + gain) / RSI_PERIOD;
@@ -165,7 +165,7 @@ function updateRsi(state: IndicatorState, change: number): void {
   }
   state.rsiSeed.push(change);
   if (state.rsiSeed.length === RSI_PERIOD) {
-    state.avgGain = mean(state.rsiSeed.map((c) => (c > 0 ? c : 0)), 0);
+    state.avgGain = mean(state.rsiSeed.map((c) => Math.max(c, 0)), 0);
     state.avgLoss = mean(state.rsiSeed.map((c) => (c < 0 ? -c : 0)), 0);
     state.rsiSeed = [];
   }

@@ -1,6 +1,9 @@
 /**
  * Wall-clock times in IANA zones, with only Intl (no tz database of our own), so the same
- * code runs on Node and Deno. Twelve Data labels bars with naive local datetimes.
+ * code runs on Node, Deno and in the browser: the ETL reads Twelve Data's naive local
+ * datetimes with it, and the dashboard places the New York session. The simulator keeps an
+ * independent implementation (simulator/zone-oracle.ts) on purpose, so a mistake here cannot
+ * hide behind the same mistake in the data the tests are checked against.
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -44,15 +47,22 @@ export function zoneOffsetMs(utcMs: number, timeZone: string): number {
   return wallClockAsUtc(wallClockAt(utcMs, timeZone)) - Math.floor(utcMs / 1000) * 1000;
 }
 
+const DAY = 86_400_000;
+
 /**
  * The UTC instant at which the wall clock in `timeZone` reads `clock`. In the autumn hour
  * that occurs twice the earlier instant is returned; a time in the spring gap (which no
  * bar carries) resolves to the later offset's reading.
  */
-const DAY = 86_400_000;
-
 export function utcFromWallClock(clock: WallClock, timeZone: string): number {
-  const naive = wallClockAsUtc(clock);
+  return utcFromWallMs(wallClockAsUtc(clock), timeZone);
+}
+
+/**
+ * The same for a wall clock written as if it were UTC (`Date.UTC(y, m, d, h, mi, s)`), the form
+ * in which civil-date arithmetic (whole days, minutes after midnight) is plain addition.
+ */
+export function utcFromWallMs(naive: number, timeZone: string): number {
   if (timeZone === 'UTC') return naive;
   // Zones are at most 14 h from UTC and change offset at most once a day, so the offsets in
   // force a day either side include every reading of this wall clock.

@@ -1,5 +1,3 @@
-import type { Interval } from './intervals.ts';
-
 export type AssetType = 'stock' | 'crypto';
 
 /** What Twelve Data's `meta` tells us about an instrument, normalised across asset classes. */
@@ -21,10 +19,4 @@ export interface Bar {
   close: number;
   /** null where the source has no volume (crypto, forex). */
   volume: number | null;
-}
-
-export interface SymbolSeries {
-  meta: AssetMeta;
-  interval: Interval;
-  bars: Bar[];
 }

@@ -2,15 +2,15 @@
 
 -- Rows of the SSOT for some symbols in a time range, at most p_max_points per symbol.
 --
--- Downsampling is min/max per time bucket, not LTTB (shared/reference/anchors.md):
+-- Downsampling is min/max per time bucket, not LTTB:
 -- * The chart already decimates this way: uPlot keeps min/max/first/last per pixel column once
---   a series is denser than the plot (§1.2), and Grafana sizes queries to maxDataPoints, the
---   panel width, consolidating with max/min-style functions (§3.2). Equal-time buckets are those
+--   a series is denser than the plot, and Grafana sizes queries to maxDataPoints, the
+--   panel width, consolidating with max/min-style functions. Equal-time buckets are those
 --   pixel columns; keeping each one's extremes gives the client the envelope it would have drawn
 --   from every bar, at a fraction of the rows.
 -- * These are OHLC bars. The spike a trader looks for is a bucket's highest high or lowest low;
---   min/max keeps both by construction, while LTTB (§3.4) ranks points by triangle area on one
---   value and may drop them. MinMaxLTTB (§3.4) relies on the same min/max preselection.
+--   min/max keeps both by construction, while LTTB ranks points by triangle area on one
+--   value and may drop them. MinMaxLTTB relies on the same min/max preselection.
 -- * It is set-based: hash aggregations over an index-only scan of (symbol, interval, ts, high,
 --   low) (the primary key carries high and low: 20260101000100_market_schema, 20260101000500_read_indexes), then full rows only for the bars kept. LTTB chooses each bucket's point from
 --   the previous bucket's choice, a sequential loop that SQL runs row by row.

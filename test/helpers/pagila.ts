@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Sql } from '../../functions/_shared/db.ts';
@@ -11,13 +12,28 @@ import type { Sql } from '../../functions/_shared/db.ts';
 const run = promisify(execFile);
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-/** shared/ sits beside the repository: here and in CI alike. */
-export const PAGILA_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'pagila');
+/**
+ * Where pagila-schema.sql and pagila-data.sql are: PAGILA_DIR, or by default a `shared/pagila`
+ * beside the repository (a relative PAGILA_DIR is read from the repository's root).
+ */
+export const PAGILA_DIR = path.resolve(REPO_ROOT, process.env.PAGILA_DIR ?? path.join('..', 'shared', 'pagila'));
+const PAGILA_FILES = ['pagila-schema.sql', 'pagila-data.sql'];
+
+/** Why the Pagila tests cannot run here, or null when they can. In CI they must: a missing Pagila fails there. */
+export function pagilaMissing(): string | null {
+  const missing = PAGILA_FILES.filter((file) => !existsSync(path.join(PAGILA_DIR, file)));
+  if (missing.length === 0) return null;
+  const reason =
+    `Pagila not found: ${missing.join(' and ')} missing in ${PAGILA_DIR}. Get them from the Pagila project ` +
+    '(https://github.com/devrimgunduz/pagila, tag pagila-v3.1.0) and set PAGILA_DIR to their directory';
+  if (process.env.CI) throw new Error(`${reason} (required in CI)`);
+  return reason;
+}
 
 /** Loads pagila-schema.sql then pagila-data.sql (psql dumps with COPY ... FROM stdin) as a superuser. */
 export async function loadPagila(databaseUrl: string): Promise<void> {
   const psql = process.env.PSQL ?? 'psql';
-  const files = ['pagila-schema.sql', 'pagila-data.sql'].flatMap((file) => ['-f', path.join(PAGILA_DIR, file)]);
+  const files = PAGILA_FILES.flatMap((file) => ['-f', path.join(PAGILA_DIR, file)]);
   try {
     await run(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', databaseUrl, ...files], {
       timeout: 120_000,

@@ -99,12 +99,12 @@ export async function startProduct(env: Record<string, string> = {}, cwd?: strin
     async runEtl() {
       const res = await fetch(`${url}/functions/v1/market-etl`, { method: 'POST', headers: { apikey: await secret() } });
       if (!res.ok) throw new Error(`the ETL trigger answered ${res.status}: ${await res.text()}`);
-      return await res.json();
+      return (await res.json()) as Awaited<ReturnType<RunningProduct['runEtl']>>;
     },
     async settledRun(minId = 0) {
       const deadline = Date.now() + 90_000;
       for (;;) {
-        const { run } = await (await fetch(`${url}/api/runs/latest`)).json();
+        const { run } = (await (await fetch(`${url}/api/runs/latest`)).json()) as { run: { etl_run_id: number; status: string } | null };
         if (run && run.etl_run_id >= minId && run.status !== 'running') return run;
         if (Date.now() > deadline) throw new Error(`no finished ETL run (id >= ${minId}):\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 250));

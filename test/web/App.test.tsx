@@ -215,7 +215,10 @@ describe('App', () => {
   test('the CSV download holds exactly the rows the big chart shows', async () => {
     const market = fakeMarket();
     const blobs: Blob[] = [];
-    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: (b: Blob) => (blobs.push(b), 'blob:csv'), revokeObjectURL: () => {} }));
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: (b: Blob) => {
+          blobs.push(b);
+          return 'blob:csv';
+        }, revokeObjectURL: () => {} }));
     const names: string[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       names.push(this.download);

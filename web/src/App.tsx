@@ -31,7 +31,10 @@ function seriesSignals() {
   const slots = new Map<string, Signal<Series | undefined>>();
   const slot = (symbol: string) => {
     let s = slots.get(symbol);
-    if (!s) slots.set(symbol, (s = createSignal<Series>()));
+    if (!s) {
+      s = createSignal<Series>();
+      slots.set(symbol, s);
+    }
     return s;
   };
   return {

@@ -96,6 +96,8 @@ export function Chart(props: ChartProps) {
   });
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the role is chosen at run time (group with a keyboard crosshair, img without).
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: same: Biome cannot see the run-time role that aria-roledescription and aria-label apply to.
     <div
       ref={root}
       class={`chart ${props.class ?? ''}`}

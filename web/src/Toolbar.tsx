@@ -75,6 +75,7 @@ function Checks<T extends string>(props: {
 /** Everything that shapes the view; each change lands in the URL. */
 export function Toolbar(props: { symbols: readonly string[]; view: ViewState; onChange: (patch: Partial<ViewState>) => void }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset's default border, padding and min-width would break the toolbar's flex layout.
     <div class="toolbar" role="group" aria-label="View settings">
       <label class="picker">
         <span>Symbol</span>

@@ -9,7 +9,7 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
     const s = String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${[header, ...rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
 export const SERIES_CSV_COLUMNS = ['time', 'symbol', ...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;

@@ -1,4 +1,5 @@
 import { INTERVAL_SECONDS, isInterval } from '../../functions/_shared/contract.ts';
+import { utcFromWallMs, zoneOffsetMs } from '../../functions/_shared/time.ts';
 import type { AssetType } from './types.ts';
 
 /**
@@ -22,42 +23,17 @@ export function intervalSecondsOf(interval: string): number {
   return isInterval(interval) ? INTERVAL_SECONDS[interval] : 3600;
 }
 
-let zoneFormat: Intl.DateTimeFormat | undefined;
-
-/** Offset of New York from UTC at an instant, in ms (-4 h or -5 h). */
-function zoneOffsetMs(utcMs: number): number {
-  zoneFormat ??= new Intl.DateTimeFormat('en-US', {
-    timeZone: STOCK_ZONE,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const p = Object.fromEntries(zoneFormat.formatToParts(utcMs).map((x) => [x.type, Number(x.value)]));
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - Math.floor(utcMs / 1000) * 1000;
-}
-
-/** The UTC instant of a New York wall-clock time given as ms since the epoch "in New York". */
-function wallToUtc(wallMs: number): number {
-  const guess = wallMs - zoneOffsetMs(wallMs);
-  return wallMs - zoneOffsetMs(guess);
-}
-
 /** Milliseconds of regular US stock session between two instants. */
 export function sessionMsBetween(fromMs: number, toMs: number): number {
   if (toMs <= fromMs) return 0;
-  const firstDay = Math.floor((fromMs + zoneOffsetMs(fromMs)) / DAY_MS);
-  const lastDay = Math.floor((toMs + zoneOffsetMs(toMs)) / DAY_MS);
+  const firstDay = Math.floor((fromMs + zoneOffsetMs(fromMs, STOCK_ZONE)) / DAY_MS);
+  const lastDay = Math.floor((toMs + zoneOffsetMs(toMs, STOCK_ZONE)) / DAY_MS);
   let total = 0;
   for (let day = firstDay; day <= lastDay && day - firstDay <= MAX_DAYS; day++) {
     const weekday = new Date(day * DAY_MS).getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
-    const open = wallToUtc(day * DAY_MS + SESSION_OPEN_MIN * 60_000);
-    const close = wallToUtc(day * DAY_MS + SESSION_CLOSE_MIN * 60_000);
+    const open = utcFromWallMs(day * DAY_MS + SESSION_OPEN_MIN * 60_000, STOCK_ZONE);
+    const close = utcFromWallMs(day * DAY_MS + SESSION_CLOSE_MIN * 60_000, STOCK_ZONE);
     total += Math.max(0, Math.min(close, toMs) - Math.max(open, fromMs));
   }
   return total;

@@ -39,7 +39,7 @@ export function rebase(series: readonly Series[], from?: number): Rebased {
   const at = new Map(ts.map((t, i) => [t, i]));
   const values = drawn.map((d) => {
     const column: Array<number | null> = new Array(ts.length).fill(null);
-    d.ts.forEach((t, i) => (column[at.get(t)!] = d.values[i]!));
+    for (let i = 0; i < d.ts.length; i++) column[at.get(d.ts[i]!)!] = d.values[i]!;
     return column;
   });
   const performance = drawn

@@ -18,8 +18,8 @@ export function mergeSeries(base: Series | undefined, incoming: Series): Series 
     throw new Error(`cannot merge ${incoming.symbol} into ${base.symbol}`);
   }
   const rows = new Map<number, [Series, number]>();
-  base?.ts.forEach((t, i) => rows.set(t, [base, i]));
-  incoming.ts.forEach((t, i) => rows.set(t, [incoming, i]));
+  if (base) for (let i = 0; i < base.ts.length; i++) rows.set(base.ts[i]!, [base, i]);
+  for (let i = 0; i < incoming.ts.length; i++) rows.set(incoming.ts[i]!, [incoming, i]);
   const order = [...rows.keys()].sort((a, b) => a - b);
 
   const out = emptySeries(incoming.symbol);

@@ -201,10 +201,12 @@ async function fillGaps(
     if (cursor.lastTs === null) continue;
     const series = result.series.find((s) => s.meta.symbol === cursor.symbol);
     if (!series) continue;
+    // Whether the newest page came back full decides whether an older one may exist; the series'
+    // counts, by contrast, add up over every page merged into it.
+    let pageReceived = series.bars.length + series.rejected.length + series.unfinished + series.duplicates;
     for (let page = 0; page < MAX_PAGES && !result.stoppedBy; page++) {
       const oldest = series.bars[0]?.ts;
-      const received = series.bars.length + series.rejected.length + series.unfinished + series.duplicates;
-      if (oldest === undefined || oldest <= cursor.lastTs || received < MAX_OUTPUTSIZE) break;
+      if (oldest === undefined || oldest <= cursor.lastTs || pageReceived < MAX_OUTPUTSIZE) break;
       try {
         const [older] = await fetchWithRetries(deps, pacer, result, {
           symbols: [cursor.symbol],
@@ -216,11 +218,14 @@ async function fillGaps(
         if (!older?.ok) break;
         const olderSeries = normaliseSeries(cursor.symbol, interval, older.body, deps.now());
         if (olderSeries.bars.length === 0) break;
+        pageReceived = olderSeries.bars.length + olderSeries.rejected.length + olderSeries.unfinished + olderSeries.duplicates;
+        // The page boundary (end_date is inclusive) repeats a bar we asked for twice: that is our
+        // overlap, not an upstream duplicate, so it is dropped here without being counted.
         const known = new Set(series.bars.map((bar) => bar.ts));
         series.bars = [...olderSeries.bars.filter((bar) => !known.has(bar.ts)), ...series.bars];
         series.rejected.push(...olderSeries.rejected);
-        series.duplicates = olderSeries.duplicates;
-        series.unfinished = 0;
+        series.duplicates += olderSeries.duplicates;
+        series.unfinished += olderSeries.unfinished;
       } catch (error) {
         if (deps.signal?.aborted) throw error;
         if (error instanceof TwelveDataError && error.kind === 'day-credits') result.stoppedBy = 'day-credits';

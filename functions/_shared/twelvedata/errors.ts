@@ -1,6 +1,6 @@
 /**
  * What went wrong talking to Twelve Data, classified by what the ETL should do about it.
- * Codes and messages follow reference/twelvedata.md §5: the same code can mean different
+ * Codes and messages follow docs/twelve-data.md, "Errors": the same code can mean different
  * things, so the kind is decided from the message where the docs say to.
  */
 export type TwelveDataErrorKind =

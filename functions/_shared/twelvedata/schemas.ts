@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Twelve Data's /time_series shapes (reference/twelvedata.md §2-§5). Values stay strings
+ * Twelve Data's /time_series shapes (docs/twelve-data.md). Values stay strings
  * here: each bar is checked one by one later, so one bad bar is rejected with its reason
  * instead of failing the whole response.
  */
@@ -44,4 +44,3 @@ export const timeSeriesOk = z.object({
 export type TimeSeriesOk = z.infer<typeof timeSeriesOk>;
 
 export const timeSeriesEntry = z.union([timeSeriesOk, errorBody]);
-export type TimeSeriesEntry = z.infer<typeof timeSeriesEntry>;

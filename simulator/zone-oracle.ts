@@ -1,5 +1,11 @@
 /**
- * Time-zone arithmetic on "wall" milliseconds: a local date-time written as if it were UTC
+ * The simulator's own time-zone arithmetic, kept apart from functions/_shared/time.ts on purpose:
+ * the simulator is the oracle the ETL's time handling is tested against, so it must not share that
+ * code (a wrong offset in both would make wrong bars look right). It also works differently: offsets
+ * come from Intl's `longOffset` names, cached per UTC day with transitions found by bisection,
+ * because the simulator prices years of bars per request.
+ *
+ * Everything here is on "wall" milliseconds: a local date-time written as if it were UTC
  * (`Date.UTC(y, m, d, h, mi, s)`), so civil-date maths is plain integer maths and only the
  * offset lookup needs the zone database.
  */
@@ -83,7 +89,7 @@ function transitionIn(zone: string, cache: ZoneCache, day: number, before: numbe
 }
 
 /** Offset of `zone` from UTC at the instant `utcMs`, in ms (New York in winter: -5 h). */
-export function zoneOffsetMs(zone: string, utcMs: number): number {
+function offsetAt(zone: string, utcMs: number): number {
   if (zone === 'UTC') return 0;
   const cache = cacheFor(zone);
   const day = Math.floor(utcMs / DAY_MS);
@@ -94,7 +100,7 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
 }
 
 export function utcToWall(zone: string, utcMs: number): number {
-  return utcMs + zoneOffsetMs(zone, utcMs);
+  return utcMs + offsetAt(zone, utcMs);
 }
 
 /**
@@ -104,8 +110,8 @@ export function utcToWall(zone: string, utcMs: number): number {
  */
 export function wallToUtc(zone: string, wallMs: number): number {
   if (zone === 'UTC') return wallMs;
-  const before = zoneOffsetMs(zone, wallMs - DAY_MS);
-  const after = zoneOffsetMs(zone, wallMs + DAY_MS);
+  const before = offsetAt(zone, wallMs - DAY_MS);
+  const after = offsetAt(zone, wallMs + DAY_MS);
   const candidates = [before, after]
     .map((offset) => wallMs - offset)
     .filter((utc) => utcToWall(zone, utc) === wallMs)
