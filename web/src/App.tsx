@@ -7,6 +7,8 @@ import { download } from './download.ts';
 import { isStale } from './freshness.ts';
 import { Freshness } from './Freshness.tsx';
 import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
+import { formatPct, formatPrice, formatTime } from './format.ts';
+import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
 import { lastTs } from './series.ts';
 import { SymbolCard } from './SymbolCard.tsx';
 import { createSync, type LoadOptions, type Sync } from './sync.ts';
@@ -64,6 +66,7 @@ export function App(props: AppProps) {
   const [failure, setFailure] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
   const [latest, setLatest] = createSignal<ReadonlyMap<string, LatestRow>>(new Map());
+  const [returns, setReturns] = createSignal<Returns>(new Map());
   const [run, setRun] = createSignal<EtlRun | null>();
   const [updatedAt, setUpdatedAt] = createSignal<number>();
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
@@ -125,13 +128,42 @@ export function App(props: AppProps) {
   const [maxPoints, setMaxPoints] = createSignal<number>();
   createEffect(() => setMaxPoints((current) => pointsFor(width() - CHART_CHROME_PX, current)));
 
+  /**
+   * How far back the charts reach: back to the base close every shown return is measured from (so a
+   * Monday morning's 1D shows Friday's close too), at least the range's nominal span.
+   */
+  function spanFor(symbols: readonly string[], range: Range): number | null {
+    const nominal = RANGE_SECONDS[range];
+    if (nominal === null) return null;
+    let span = nominal;
+    for (const symbol of symbols) {
+      const row = untrack(returns).get(symbol)?.get(periodOf(range));
+      if (row?.base_ts) span = Math.max(span, (Date.parse(row.as_of) - Date.parse(row.base_ts)) / 1000);
+    }
+    return span;
+  }
+
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
   function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions) {
-    const key = JSON.stringify([symbols, range, points]);
+    const span = spanFor(symbols, range);
+    const key = JSON.stringify([symbols, range, points, span]);
     if (!sync || key === loaded) return;
     loaded = key;
-    void sync.load(symbols, { span: RANGE_SECONDS[range], maxPoints: points }, options);
+    void sync.load(symbols, { span, maxPoints: points }, options);
+  }
+
+  let returnsAsked = 0;
+  /** Every period's return of the followed symbols, from the database's one definition; the newest answer wins. */
+  async function loadReturns(interval: string): Promise<void> {
+    if (!props.api.returns) return;
+    const ask = ++returnsAsked;
+    try {
+      const rows = await props.api.returns([], interval);
+      if (ask === returnsAsked && !disposed) setReturns(indexReturns(rows));
+    } catch (err) {
+      setNotice(`Update failed: ${message(err)}`);
+    }
   }
 
   // A new range, watch list or resolution loads the windows anew.
@@ -179,16 +211,20 @@ export function App(props: AppProps) {
     // On every (re)connect and poll: whatever landed while we were not listening.
     const catchUp = () => {
       void sync!.refresh(followed());
+      void loadReturns(cfg.interval);
       props.api.latestRun().then(applyRun, (err: unknown) => setNotice(`Update failed: ${message(err)}`));
     };
     // The series are asked for before the page is built, so the server and the browser work at
     // the same time: building a dozen charts would otherwise hold the requests back.
     let latestRows: LatestRow[] | undefined;
+    const returnsLoaded = loadReturns(cfg.interval);
     try {
       latestRows = await props.api.latest(cfg.interval);
     } catch {
       // The load below asks again, and reports what fails then.
     }
+    // The returns say how far back each window must reach (to its base close).
+    await returnsLoaded;
     if (disposed) return;
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
     load(cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)), initial.range, maxPoints()!, {
@@ -206,6 +242,7 @@ export function App(props: AppProps) {
         const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
         setUpdatedAt(Date.now());
         if (mine.length > 0) void sync!.refresh(mine);
+        void loadReturns(cfg.interval);
       },
       applyRun,
       (s) => {
@@ -315,6 +352,19 @@ export function App(props: AppProps) {
                       {v().symbol}
                       <span class="muted"> · {v().range}</span>
                     </h2>
+                    <Show when={returns().get(v().symbol)?.get(periodOf(v().range))}>
+                      {(r) => (
+                        <p class="detail-quote" data-testid="detail-quote">
+                          <span class="price">{formatPrice(r().close, latest().get(v().symbol)?.currency ?? null)}</span>{' '}
+                          <span class={(r().change_pct ?? 0) >= 0 ? 'up' : 'down'} data-change-pct={r().change_pct ?? ''}>
+                            {formatPct(r().change_pct)}
+                          </span>{' '}
+                          <span class="muted">
+                            {baseLabel(r(), v().range)} · bar of <time datetime={r().as_of}>{formatTime(r().as_of)}</time>
+                          </span>
+                        </p>
+                      )}
+                    </Show>
                     <button type="button" onClick={exportDetail} data-testid="export-csv">
                       Download CSV
                     </button>
@@ -343,6 +393,7 @@ export function App(props: AppProps) {
                             latest={latest().get(symbol)}
                             series={series.get(symbol)}
                             range={v().range}
+                            ret={returns().get(symbol)?.get(periodOf(v().range))}
                             palette={palette()}
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}
@@ -356,7 +407,10 @@ export function App(props: AppProps) {
                 <Compare
                   symbols={v().watch}
                   series={v().watch.map((s) => series.get(s)).filter((s): s is Series => s !== undefined)}
-                  span={RANGE_SECONDS[v().range]}
+                  returns={new Map(v().watch.flatMap((s) => {
+                    const row = returns().get(s)?.get(periodOf(v().range));
+                    return row ? [[s, row] as const] : [];
+                  }))}
                   range={v().range}
                   palette={palette()}
                   compact={compact()}

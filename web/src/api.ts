@@ -1,4 +1,5 @@
 import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { parseReturns, type ReturnRow } from './returns.ts';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
 
 export class HttpError extends Error {
@@ -22,6 +23,13 @@ export interface Api {
   latest(interval: string): Promise<LatestRow[]>;
   series(query: SeriesQuery): Promise<Series[]>;
   latestRun(): Promise<EtlRun | null>;
+  /** Every period's return of the symbols (all when empty), as market.returns() defines them. */
+  returns?(symbols: readonly string[], interval: string): Promise<ReturnRow[]>;
+}
+
+export function returnsPath(symbols: readonly string[], interval: string): string {
+  const list = symbols.length > 0 ? `symbols=${symbols.map(encodeURIComponent).join(',')}&` : '';
+  return `/api/returns?${list}interval=${encodeURIComponent(interval)}`;
 }
 
 /** Symbols stay comma-separated with each one encoded (`AAPL,BTC%2FUSD`), as the server splits on the comma. */
@@ -52,5 +60,6 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
     latest: (interval) => get(`/api/latest?interval=${encodeURIComponent(interval)}`, parseLatest),
     series: (q) => get(seriesPath(q), parseSeries),
     latestRun: () => get('/api/runs/latest', parseLatestRun),
+    returns: (symbols, interval) => get(returnsPath(symbols, interval), parseReturns),
   };
 }

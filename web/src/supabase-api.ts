@@ -1,12 +1,13 @@
 import type { Api } from './api.ts';
 import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { parseReturns } from './returns.ts';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS } from './types.ts';
 
 /**
  * The read API through supabase-js: the same SQL read functions the Node server wraps, called as
  * PostgREST RPCs on the `market` schema (which must be in the project's exposed schemas):
  * `market.series(p_symbols, p_interval, p_from, p_to, p_max_points)`, `market.latest(p_interval)`
- * and `market.latest_run()` (the newest `market.etl_run` row without `details`, or no row).
+ * `market.returns(p_symbols, p_interval)` (every return the dashboard shows), and `market.latest_run()` (the newest `market.etl_run` row without `details`, or no row).
  */
 
 export interface RpcResult {
@@ -73,6 +74,10 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
         }),
       );
       return parseSeries({ series: perSymbol });
+    },
+    async returns(symbols, interval) {
+      const rows = await call('returns', { p_symbols: symbols.length > 0 ? [...symbols] : null, p_interval: interval });
+      return parseReturns({ rows });
     },
     async latestRun() {
       const data = await call('latest_run');

@@ -3,17 +3,22 @@
  * Parsing is forgiving (an unknown value falls back to the default) because links outlive deployments.
  */
 
-export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'All'] as const;
+export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
 export type Range = (typeof RANGES)[number];
 
 const DAY = 86_400;
-/** How far back each range reaches from a symbol's newest bar, in seconds; null: the whole history. */
+/**
+ * How far back each range's charts reach at least from a symbol's newest bar, in seconds; null: the
+ * whole history. The dashboard widens it to the base close of the range's return (market.returns).
+ */
 export const RANGE_SECONDS: Record<Range, number | null> = {
   '1D': DAY,
   '1W': 7 * DAY,
   '1M': 30 * DAY,
   '3M': 91 * DAY,
   '1Y': 365 * DAY,
+  // From the base close of 31 December, which market.returns supplies.
+  YTD: 0,
   All: null,
 };
 

@@ -27,6 +27,12 @@ const seriesQuery = z.object({
 
 const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 
+const returnsQuery = z.object({
+  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL, 'symbols look like AAPL or BTC/USD')).min(1).max(50)).optional(),
+  interval: z.enum(INTERVALS).optional(),
+});
+
 const SERIES_COLUMNS = [
   'open', 'high', 'low', 'close', 'volume', 'sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14',
   'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20',
@@ -73,6 +79,18 @@ export function readApi(deps: ReadApiDeps): Hono {
         from market.series(${symbols}::text[], ${interval ?? deps.interval}, ${from ?? null}::timestamptz,
                            ${to ?? null}::timestamptz, ${maxPoints})`;
     return c.json({ series: toColumnar(symbols, rows) });
+  });
+
+  // Every return the dashboard shows (cards, comparison, ranking), from the one SQL definition.
+  app.get('/returns', async (c) => {
+    const query = returnsQuery.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { symbols, interval } = query.data;
+    const rows = await deps.sql`
+      select symbol, asset_type, period, time_zone, as_of, close, session_date::text, start_date::text,
+             base_date::text, base_ts, base_close, change, change_pct, first_date::text, short_history
+        from market.returns(${symbols ?? null}::text[], ${interval ?? deps.interval})`;
+    return c.json({ rows });
   });
 
   app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
