@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
+import { utcFromWallClock, wallClockAt } from '../functions/_shared/time.ts';
+import { chromiumMissing, launchChromium } from './helpers/browser.ts';
+import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { removeWorkDir, type RunningProduct, startProduct } from './helpers/product.ts';
+
+/**
+ * One definition of every return, end to end: on a Monday at 10:45 New York, each card, each entry
+ * of the comparison's ranking and the SQL view market.comparison show the same return for every
+ * symbol and range, at phone, desktop and wide-screen widths (which thin the chart points
+ * differently, and must not move a single figure).
+ */
+
+const skip = chromiumMissing();
+const ISO = /^\d{4}-\d{2}-\d{2}T/;
+const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
+const VIEW_COLUMN: Record<string, string> = { '1D': 'return_1d', '1W': 'return_1w', '1M': 'return_1m', '3M': 'return_3m', '1Y': 'return_1y', YTD: 'return_ytd' };
+
+/** The next Monday 10:45 in New York after `ms`. */
+function nextMondayMorning(ms: number): number {
+  for (let day = 0; day <= 8; day++) {
+    const c = wallClockAt(ms + day * 86_400_000, 'America/New_York');
+    const at = utcFromWallClock({ ...c, hour: 10, minute: 45, second: 0 }, 'America/New_York');
+    if (new Date(Date.UTC(c.year, c.month - 1, c.day)).getUTCDay() === 1 && at > ms) return at;
+  }
+  throw new Error('no Monday within 8 days');
+}
+
+describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let db: TestDatabase;
+  let product: RunningProduct;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await mkdir('test-artifacts', { recursive: true });
+    db = await createDatabase();
+    product = await startProduct({ DATABASE_URL: db.url });
+    browser = await launchChromium();
+    const first = await product.settledRun();
+    // Move the simulated market to Monday 10:45 New York and load what it traded meanwhile.
+    const state = await (await fetch(`${product.simulatorUrl()}/__sim/state`)).json().catch(() => null) as { nowMs?: number } | null;
+    const monday = nextMondayMorning(state?.nowMs ?? Date.now());
+    const res = await fetch(`${product.simulatorUrl()}/__sim/clock`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nowMs: monday }),
+    });
+    expect(res.ok).toBe(true);
+    await product.runEtl();
+    expect((await product.settledRun(first.etl_run_id + 1)).status).toBe('succeeded');
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await product?.stop();
+    if (product) await removeWorkDir(product.cwd);
+    await db?.drop();
+  });
+
+  async function open(width: number, query: string, height = 900): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(`${product.url}/${query}`);
+    await expect.poll(() => page.getByTestId('chart-detail').getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
+    return page;
+  }
+
+  it('cards, the comparison ranking and market.comparison agree to the cent for every symbol and range, at 390, 1440 and 2560 px', async () => {
+    const view = await db.sql<Record<string, unknown>[]>`select * from market.comparison where interval = '1h'`;
+    const all = await db.sql<{ symbol: string; change_pct: number | null }[]>`select symbol, change_pct from market.returns(null, '1h') where period = 'All'`;
+    expect(view.map((r) => r.symbol).sort()).toEqual([...DEFAULT_SYMBOLS].sort());
+    const expected = (symbol: string, range: string): number | null => {
+      if (range === 'All') return all.find((r) => r.symbol === symbol)!.change_pct;
+      const value = view.find((r) => r.symbol === symbol)![VIEW_COLUMN[range]!];
+      return value === null ? null : Number(value);
+    };
+    const cents = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(2)}%`);
+
+    for (const width of [390, 1440, 2560]) {
+      for (const range of RANGES) {
+        const page = await open(width, `?range=${range}`);
+        for (const symbol of DEFAULT_SYMBOLS) {
+          const want = expected(symbol, range);
+          const card = page.getByTestId(`change-${symbol}`);
+          await expect.poll(() => card.getAttribute('data-change-pct'), { timeout: 15_000 }).toBe(want === null ? '' : String(want));
+          // What the card prints, rounded to the cent (the en-US number format of the page).
+          expect((await card.textContent())!.replace(/[▲▼\s]/g, '').replace(`${range}change`, '')).toBe(cents(want));
+          const ranked = page.getByTestId(`rank-${symbol}`);
+          if (want === null) expect(await ranked.count()).toBe(0);
+          else expect(Number(await ranked.getAttribute('data-change-pct'))).toBe(want);
+        }
+        await page.close();
+      }
+    }
+  }, 600_000);
+
+  it('says where each return is measured from, and the detail header shows last price, change and the bar', async () => {
+    const page = await open(1440, '?range=1D');
+    const aapl = await db.sql<{ base_date: string }[]>`select base_date::text from market.returns(array['AAPL'], '1h') where period = '1D'`;
+    const [y, m, d] = aapl[0]!.base_date.split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).replace(',', '');
+    expect(await page.getByTestId('base-AAPL').textContent()).toBe(`since ${day} close`);
+    // A Monday morning: the previous session was Friday's (or Thursday's before a Friday holiday).
+    expect(day).toMatch(/^(Fri|Thu)/);
+    expect(await page.getByTestId('detail-quote').textContent()).toMatch(/\$[\d,]+\.\d{2}\s+[+-−]?[\d.]+%\s+since .* close · bar of /);
+    for (const theme of ['light', 'dark']) {
+      for (const [width, height] of [[1440, 900], [390, 844]] as const) {
+        const shot = await open(width, `?range=1D&theme=${theme}`, height);
+        await expect.poll(() => shot.getByTestId('change-BTC/USD').getAttribute('data-change-pct')).not.toBe('');
+        await shot.screenshot({ path: `test-artifacts/returns-1D-monday-${width}-${theme}.png`, fullPage: true });
+        await shot.close();
+      }
+    }
+    await page.close();
+  }, 240_000);
+});
