@@ -195,6 +195,40 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
     }
   });
 
+  it('aggregates daily and weekly bars from every stored bar, by New York session for stocks and UTC day for crypto', async () => {
+    const full = await db.sql<{ symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
+      select symbol, ts, open, high, low, close, volume from market.ssot where interval = '1h' order by symbol, ts`;
+    for (const symbol of SYMBOLS) {
+      const zone = symbol.includes('/') ? 'UTC' : 'America/New_York';
+      const own = full.filter((b) => b.symbol === symbol);
+      for (const resolution of ['1day', '1week'] as const) {
+        const key = (b: { ts: Date }) => {
+          const date = localDate(b.ts.getTime(), zone);
+          if (resolution === '1day') return date;
+          const weekday = (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
+          return back(date, { days: weekday });
+        };
+        const groups = new Map<string, typeof own>();
+        for (const b of own) groups.set(key(b), [...(groups.get(key(b)) ?? []), b]);
+        const want = [...groups.values()].map((g) => ({
+          ts: g[0]!.ts, open: g[0]!.open, high: Math.max(...g.map((b) => b.high)), low: Math.min(...g.map((b) => b.low)),
+          close: g.at(-1)!.close, bar_count: g.length,
+        }));
+        const got = await db.sql<{ ts: Date; open: number; high: number; low: number; close: number; bar_count: number }[]>`
+          select ts, open, high, low, close, bar_count from market.bars(${[symbol]}::text[], ${resolution})`;
+        expect(got).toEqual(want);
+      }
+      const hourly = await db.sql<{ ts: Date }[]>`select ts from market.bars(${[symbol]}::text[], '1h')`;
+      expect(hourly.map((b) => b.ts)).toEqual(own.map((b) => b.ts));
+    }
+    // Thanksgiving has no stock bar; the day after, an early close, has four.
+    if (scenario.now >= '2026-11-28') {
+      const days = await db.sql<{ day: string; bar_count: number }[]>`
+        select (ts at time zone 'America/New_York')::date::text as day, bar_count from market.bars(array['AAPL'], '1day', '2026-11-25', '2026-11-28')`;
+      expect(days).toEqual([{ day: '2026-11-25', bar_count: 7 }, { day: '2026-11-27', bar_count: 4 }]);
+    }
+  });
+
   it('gives a subset of symbols the same numbers as the whole list, and market.comparison the same again', async () => {
     const alone = await db.sql<ReturnRow[]>`select symbol, period, base_ts, change_pct from market.returns(array['AAPL'], '1h')`;
     expect(alone).toEqual(rows.filter((r) => r.symbol === 'AAPL').map((r) => ({ symbol: r.symbol, period: r.period, base_ts: r.base_ts, change_pct: r.change_pct })));
