@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
@@ -93,6 +93,34 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
       }
     }
   }, 600_000);
+
+  it('exports one CSV row per stored bar for 1Y of hourly BTC, and draws 1Y as daily candles by default', async () => {
+    const page = await open(1440, '?symbol=BTC/USD&range=1Y&bars=1h');
+    await expect.poll(() => page.getByTestId('detail-resolution').textContent()).toBe('1h');
+    const firstShown = (await page.getByTestId('chart-detail').getAttribute('data-first-ts'))!;
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const saved = `test-artifacts/${file.suggestedFilename()}`;
+    await file.saveAs(saved);
+    const rows = (await readFile(saved, 'utf8')).trimEnd().split('\r\n').filter((l) => !l.startsWith('#')).slice(1);
+    const stored = await db.sql<{ ts: Date }[]>`
+      select ts from market.ssot where symbol = 'BTC/USD' and interval = '1h' and ts >= ${firstShown}::timestamptz order by ts`;
+    // Far more than the chart's thinned points: every stored bar, once, in order.
+    expect(Number(await page.getByTestId('chart-detail').getAttribute('data-points'))).toBeLessThan(stored.length);
+    expect(rows.map((r) => r.split(',')[0])).toEqual(stored.map((b) => b.ts.toISOString()));
+    await page.close();
+
+    for (const theme of ['light', 'dark']) {
+      for (const [width, height] of [[1440, 900], [390, 844]] as const) {
+        const candles = await open(width, `?symbol=AAPL&range=1Y&chart=candles&theme=${theme}`, height);
+        await expect.poll(() => candles.getByTestId('detail-resolution').textContent()).toBe('1D');
+        // About 250 sessions in a year: one candle each, not hourly bars.
+        await expect.poll(async () => Number(await candles.getByTestId('chart-detail').getAttribute('data-points'))).toBeGreaterThan(240);
+        expect(Number(await candles.getByTestId('chart-detail').getAttribute('data-points'))).toBeLessThan(262);
+        await candles.screenshot({ path: `test-artifacts/returns-1Y-daily-candles-${width}-${theme}.png`, fullPage: true });
+        await candles.close();
+      }
+    }
+  }, 240_000);
 
   it('says where each return is measured from, and the detail header shows last price, change and the bar', async () => {
     const page = await open(1440, '?range=1D');

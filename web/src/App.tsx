@@ -1,6 +1,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
 import type { Api } from './api.ts';
 import { Compare } from './Compare.tsx';
+import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
 import { csvFileName, seriesCsv } from './csv.ts';
 import { DetailChart } from './DetailChart.tsx';
 import { download } from './download.ts';
@@ -9,7 +10,7 @@ import { Freshness } from './Freshness.tsx';
 import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
 import { formatPct, formatPrice, formatTime } from './format.ts';
 import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
-import { lastTs } from './series.ts';
+import { isoFromEpochSeconds, lastTs } from './series.ts';
 import { SymbolCard } from './SymbolCard.tsx';
 import { createSync, type LoadOptions, type Sync } from './sync.ts';
 import { PALETTES, systemTheme } from './theme.ts';
@@ -173,6 +174,45 @@ export function App(props: AppProps) {
     }),
   );
 
+  /** The big chart's bar size: the URL's choice, or by range. */
+  const resolution = (): Resolution => {
+    const v = view();
+    if (!v) return '1h';
+    return v.bars === 'auto' ? autoResolution(v.range) : v.bars;
+  };
+  const [detailBars, setDetailBars] = createSignal<{ key: string; bars: BarSeries }>();
+  let barsAsked = 0;
+  /** Daily or weekly bars of the big chart's symbol, whole history (indicators need the warm-up), from the database. */
+  async function loadDetailBars(symbol: string, res: Resolution, interval: string): Promise<void> {
+    if (res === '1h' || !props.api.bars) return;
+    const ask = ++barsAsked;
+    try {
+      const [bars] = await props.api.bars({ symbols: [symbol], resolution: res, interval });
+      if (bars && ask === barsAsked && !disposed) setDetailBars({ key: `${symbol}|${res}`, bars });
+    } catch (err) {
+      setNotice(`Update failed: ${message(err)}`);
+    }
+  }
+  createEffect(
+    on([() => view()?.symbol, resolution, config], ([symbol, res, cfg]) => {
+      if (symbol && cfg) void loadDetailBars(symbol, res, cfg.interval);
+    }),
+  );
+  /** What the big chart draws: hourly SSOT rows, or aggregated bars with indicators computed on them. */
+  const detailSeries = createMemo(() => {
+    const v = view();
+    if (!v) return undefined;
+    const res = resolution();
+    if (res === '1h') return series.get(v.symbol);
+    const held = detailBars();
+    if (!held || held.key !== `${v.symbol}|${res}`) return undefined;
+    const span = spanFor([v.symbol], v.range);
+    const newest = held.bars.ts.at(-1);
+    // One bar's worth of slack, so the candle of the base day or week is drawn too.
+    const slack = res === '1day' ? 86_400 : 7 * 86_400;
+    return seriesFromBars(held.bars, span === null || newest === undefined ? undefined : newest - span - slack);
+  });
+
   /** The initial answer and a live event may cross; an older run never replaces a newer one. */
   function applyRun(next: EtlRun | null) {
     const current = run();
@@ -243,6 +283,8 @@ export function App(props: AppProps) {
         setUpdatedAt(Date.now());
         if (mine.length > 0) void sync!.refresh(mine);
         void loadReturns(cfg.interval);
+        const shown = untrack(view)?.symbol;
+        if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval);
       },
       applyRun,
       (s) => {
@@ -269,10 +311,26 @@ export function App(props: AppProps) {
     return !!row && !!cfg && isStale(row.asset_type, Date.parse(row.ts) / 1000, cfg.interval, now());
   };
 
-  function exportDetail() {
+  /** Every stored or aggregated bar of what the big chart shows, at its resolution: never the thinned points. */
+  async function exportDetail() {
     const v = view();
-    const s = v && series.get(v.symbol);
-    if (!v || !s) return;
+    const cfg = config();
+    const s = detailSeries();
+    if (!v || !cfg || !s) return;
+    const res = resolution();
+    const first = s.ts[0];
+    if (props.api.bars && first !== undefined) {
+      try {
+        const [bars] = await props.api.bars({ symbols: [v.symbol], resolution: res, interval: cfg.interval, from: isoFromEpochSeconds(first) });
+        if (bars) {
+          download(csvFileName(v.symbol, `${v.range}-${RESOLUTION_LABELS[res]}`, lastTs(s)), barsCsv(bars, v.range));
+          return;
+        }
+      } catch (err) {
+        setNotice(`Export failed: ${message(err)}`);
+        return;
+      }
+    }
     download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s));
   }
 
@@ -350,7 +408,10 @@ export function App(props: AppProps) {
                   <header class="panel-head">
                     <h2 id="detail-title">
                       {v().symbol}
-                      <span class="muted"> · {v().range}</span>
+                      <span class="muted">
+                        {' '}
+                        · {v().range} · <span data-testid="detail-resolution">{RESOLUTION_LABELS[resolution()]}</span> bars
+                      </span>
                     </h2>
                     <Show when={returns().get(v().symbol)?.get(periodOf(v().range))}>
                       {(r) => (
@@ -365,13 +426,13 @@ export function App(props: AppProps) {
                         </p>
                       )}
                     </Show>
-                    <button type="button" onClick={exportDetail} data-testid="export-csv">
+                    <button type="button" onClick={() => void exportDetail()} data-testid="export-csv">
                       Download CSV
                     </button>
                   </header>
                   <DetailChart
                     symbol={v().symbol}
-                    series={series.get(v().symbol)}
+                    series={detailSeries()}
                     assetType={latest().get(v().symbol)?.asset_type}
                     chart={v().chart}
                     overlays={v().overlays}

@@ -1,5 +1,7 @@
 import { For } from 'solid-js';
+import { RESOLUTION_LABELS } from './bars.ts';
 import {
+  BAR_CHOICES,
   CHART_KINDS,
   OVERLAY_LABELS,
   OVERLAYS,
@@ -83,6 +85,14 @@ export function Toolbar(props: { symbols: readonly string[]; view: ViewState; on
         </select>
       </label>
       <Pills name="range" legend="Time range" values={RANGES} value={props.view.range} onChange={(range) => props.onChange({ range })} />
+      <Pills
+        name="bars"
+        legend="Bar size (auto: by range)"
+        values={BAR_CHOICES}
+        value={props.view.bars}
+        label={(b) => (b === 'auto' ? 'Auto' : RESOLUTION_LABELS[b])}
+        onChange={(bars) => props.onChange({ bars })}
+      />
       <Pills
         name="chart"
         legend="Chart type"

@@ -1,4 +1,5 @@
 import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { type BarSeries, parseBars, type Resolution } from './bars.ts';
 import { parseReturns, type ReturnRow } from './returns.ts';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
 
@@ -25,6 +26,24 @@ export interface Api {
   latestRun(): Promise<EtlRun | null>;
   /** Every period's return of the symbols (all when empty), as market.returns() defines them. */
   returns?(symbols: readonly string[], interval: string): Promise<ReturnRow[]>;
+  /** Every bar at a resolution (market.bars): hourly as stored, or daily/weekly aggregated in the database. */
+  bars?(query: BarsQuery): Promise<BarSeries[]>;
+}
+
+export interface BarsQuery {
+  symbols: readonly string[];
+  resolution: Resolution;
+  interval: string;
+  from?: string;
+  to?: string;
+}
+
+export function barsPath(q: BarsQuery): string {
+  let path = `/api/bars?symbols=${q.symbols.map(encodeURIComponent).join(',')}&resolution=${q.resolution}`;
+  path += `&interval=${encodeURIComponent(q.interval)}`;
+  if (q.from !== undefined) path += `&from=${encodeURIComponent(q.from)}`;
+  if (q.to !== undefined) path += `&to=${encodeURIComponent(q.to)}`;
+  return path;
 }
 
 export function returnsPath(symbols: readonly string[], interval: string): string {
@@ -61,5 +80,6 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
     series: (q) => get(seriesPath(q), parseSeries),
     latestRun: () => get('/api/runs/latest', parseLatestRun),
     returns: (symbols, interval) => get(returnsPath(symbols, interval), parseReturns),
+    bars: (q) => get(barsPath(q), parseBars),
   };
 }

@@ -1,5 +1,6 @@
 import type { Api } from './api.ts';
 import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { parseBars } from './bars.ts';
 import { parseReturns } from './returns.ts';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS } from './types.ts';
 
@@ -78,6 +79,20 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
     async returns(symbols, interval) {
       const rows = await call('returns', { p_symbols: symbols.length > 0 ? [...symbols] : null, p_interval: interval });
       return parseReturns({ rows });
+    },
+    async bars(q) {
+      // PostgREST returns at most MAX_ROWS rows: enough for daily and weekly bars; hourly exports are cut to the newest.
+      const series = await Promise.all(q.symbols.map(async (symbol) => {
+        const rows = await call('bars', { p_symbols: [symbol], p_resolution: q.resolution, p_from: q.from ?? null, p_to: q.to ?? null, p_interval: q.interval });
+        const list = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+        const col = (k: string) => list.map((r) => r[k]);
+        return {
+          symbol, resolution: q.resolution, time_zone: list[0]?.time_zone ?? null,
+          ts: list.map((r) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)),
+          open: col('open'), high: col('high'), low: col('low'), close: col('close'), volume: col('volume'),
+        };
+      }));
+      return parseBars({ series });
     },
     async latestRun() {
       const data = await call('latest_run');

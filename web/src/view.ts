@@ -22,6 +22,10 @@ export const RANGE_SECONDS: Record<Range, number | null> = {
   All: null,
 };
 
+/** Bar resolution of the big chart: `auto` picks by range (hourly to 3M, daily for 1Y/YTD, weekly for All). */
+export const BAR_CHOICES = ['auto', '1h', '1day', '1week'] as const;
+export type BarChoice = (typeof BAR_CHOICES)[number];
+
 export const CHART_KINDS = ['line', 'candles'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
@@ -47,6 +51,7 @@ export interface ViewState {
   /** The watch list: the KPI cards shown and the symbols compared, in configured order. */
   watch: string[];
   range: Range;
+  bars: BarChoice;
   chart: ChartKind;
   overlays: Overlay[];
   panes: Pane[];
@@ -63,6 +68,7 @@ export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECO
     symbol: symbols[0] ?? '',
     watch: [...symbols],
     range: '1M',
+    bars: 'auto',
     chart: 'line',
     overlays: ['sma20', 'sma50'],
     panes: ['rsi', 'macd'],
@@ -93,6 +99,7 @@ export function parseView(search: string, symbols: readonly string[], defaults =
     symbol: pick(upper(q.get('symbol')), symbols, defaults.symbol),
     watch: watch.length > 0 ? watch : defaults.watch,
     range: pick(q.get('range'), RANGES, defaults.range),
+    bars: pick(q.get('bars'), BAR_CHOICES, defaults.bars),
     chart: pick(q.get('chart'), CHART_KINDS, defaults.chart),
     overlays: list(q.get('overlays'), OVERLAYS, defaults.overlays),
     panes: list(q.get('panes'), PANES, defaults.panes),
@@ -109,6 +116,7 @@ export function serializeView(view: ViewState, defaults: ViewState): string {
   if (view.symbol !== defaults.symbol) parts.push(['symbol', view.symbol]);
   if (!same(view.watch, defaults.watch)) parts.push(['watch', view.watch.join(',')]);
   if (view.range !== defaults.range) parts.push(['range', view.range]);
+  if (view.bars !== defaults.bars) parts.push(['bars', view.bars]);
   if (view.chart !== defaults.chart) parts.push(['chart', view.chart]);
   if (!same(view.overlays, defaults.overlays)) parts.push(['overlays', view.overlays.join(',')]);
   if (!same(view.panes, defaults.panes)) parts.push(['panes', view.panes.join(',')]);

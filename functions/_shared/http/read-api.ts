@@ -27,6 +27,20 @@ const seriesQuery = z.object({
 
 const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 
+const barsQuery = z.object({
+  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL, 'symbols look like AAPL or BTC/USD')).min(1).max(10)),
+  resolution: z.enum(['1h', '1day', '1week']).default('1day'),
+  interval: z.enum(INTERVALS).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Enough for ten years of hourly crypto bars; past it the answer is cut, oldest bars first. */
+const BARS_LIMIT = 100_000;
+
+type BarRow = { symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null; time_zone: string };
+
 const returnsQuery = z.object({
   symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(SYMBOL, 'symbols look like AAPL or BTC/USD')).min(1).max(50)).optional(),
@@ -91,6 +105,29 @@ export function readApi(deps: ReadApiDeps): Hono {
              base_date::text, base_ts, base_close, change, change_pct, first_date::text, short_history
         from market.returns(${symbols ?? null}::text[], ${interval ?? deps.interval})`;
     return c.json({ rows });
+  });
+
+  // OHLCV at the resolution a range needs (market.bars), every bar: the chart's candles and the CSV export.
+  app.get('/bars', async (c) => {
+    const query = barsQuery.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { symbols, resolution, interval, from, to } = query.data;
+    const rows = await deps.sql<BarRow[]>`
+      select * from (
+        select symbol, ts, open, high, low, close, volume, time_zone
+          from market.bars(${symbols}::text[], ${resolution}, ${from ?? null}::timestamptz, ${to ?? null}::timestamptz,
+                           ${interval ?? deps.interval})
+         order by ts desc limit ${BARS_LIMIT}) as newest
+       order by symbol, ts`;
+    const series = symbols.map((symbol) => {
+      const own = rows.filter((r) => r.symbol === symbol);
+      return {
+        symbol, resolution, time_zone: own[0]?.time_zone ?? null,
+        ts: own.map((r) => r.ts.getTime() / 1000), open: own.map((r) => r.open), high: own.map((r) => r.high),
+        low: own.map((r) => r.low), close: own.map((r) => r.close), volume: own.map((r) => r.volume),
+      };
+    });
+    return c.json({ series });
   });
 
   app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
