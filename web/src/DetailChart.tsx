@@ -1,6 +1,6 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { columnData, macdSpec, priceSpec, rsiSpec } from './charts.ts';
+import { columnData, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, Series } from './types.ts';
 import type { ChartKind, Overlay, Pane } from './view.ts';
@@ -24,6 +24,8 @@ export function DetailChart(props: DetailChartProps) {
   const price = createMemo(() =>
     priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette),
   );
+  const volume = createMemo(() => volumeSpec(props.palette));
+  const volumeData = createMemo(() => columnData(props.series, volume().columns));
   const rsi = createMemo(() => rsiSpec(props.palette));
   const macd = createMemo(() => macdSpec(props.palette));
   const priceData = createMemo(() => columnData(props.series, price().columns));
@@ -31,7 +33,7 @@ export function DetailChart(props: DetailChartProps) {
   const macdData = createMemo(() => columnData(props.series, macd().columns));
   const describe = () =>
     `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +
-    `${props.assetType === 'stock' ? ' with volume' : ''}. Arrow keys move the crosshair.`;
+    `${props.assetType === 'stock' ? ', volume in the pane below' : ''}. Arrow keys move the crosshair.`;
 
   return (
     <div class="detail">
@@ -44,6 +46,18 @@ export function DetailChart(props: DetailChartProps) {
         attrs={{ 'data-symbol': props.symbol }}
         keyboard
       />
+      <Show when={props.assetType === 'stock'}>
+        <Chart
+          testid="chart-volume"
+          label={`${props.symbol}: volume per bar, coloured by the bar's direction`}
+          height={props.compact ? 70 : 90}
+          options={() => volume().options}
+          data={volumeData()}
+          attrs={{ 'data-symbol': props.symbol }}
+          keyboard
+          class="pane"
+        />
+      </Show>
       <Show when={props.panes.includes('rsi')}>
         <Chart
           testid="chart-rsi"

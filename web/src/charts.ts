@@ -12,7 +12,7 @@ import type { ChartKind, Overlay } from './view.ts';
  */
 
 /** A series column, or the MACD histogram split by sign so each half gets its colour. */
-export type Column = PriceColumn | NullableColumn | 'macd_up' | 'macd_down';
+export type Column = PriceColumn | NullableColumn | 'macd_up' | 'macd_down' | 'volume_up' | 'volume_down';
 
 export interface ChartSpec {
   options: ChartOptions;
@@ -35,6 +35,9 @@ export function columnData(s: Series | undefined, columns: readonly Column[]): u
     ...columns.map((c) => {
       if (c === 'macd_up') return s.macd_hist.map((v) => (v !== null && v >= 0 ? v : null));
       if (c === 'macd_down') return s.macd_hist.map((v) => (v !== null && v < 0 ? v : null));
+      // A bar's volume in the colour of its direction: up when it closed at or above its open.
+      if (c === 'volume_up') return s.volume.map((v, i) => (v !== null && s.close[i]! >= s.open[i]! ? v : null));
+      if (c === 'volume_down') return s.volume.map((v, i) => (v !== null && s.close[i]! < s.open[i]! ? v : null));
       return s[c];
     }),
   ];
@@ -151,18 +154,6 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
     const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [2, 3] });
     bands.push({ series: [upper, lower], fill: p.bbFill });
   }
-  if (view.assetType === 'stock') {
-    add('volume', {
-      label: 'Volume',
-      scale: 'vol',
-      value: (_u, v) => (v == null ? '—' : formatVolume(v)),
-      fill: p.volumeUp,
-      stroke: p.volumeUp,
-      width: 0,
-      paths: uPlot.paths.bars!({ size: [0.7, 40] }),
-      points: { show: false },
-    });
-  }
 
   return {
     columns,
@@ -170,11 +161,32 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
       series,
       bands,
       // Bars are evenly spaced like a trading platform's, so nights and weekends leave no holes.
-      scales: { x: { time: true, distr: 2 }, vol: { range: (_u, _min, max) => [0, Math.max(1, max) * 4] } },
+      scales: { x: { time: true, distr: 2 } },
       axes: axes(p, { values: tickValues }),
       cursor: cursor(DETAIL_SYNC),
       legend: { live: true },
       hooks: ohlc ? { drawAxes: [candlePlugin(p, ohlc)] } : {},
+    },
+  };
+}
+
+/** Volume in a pane of its own under the price (stocks; crypto has none), each bar coloured by its direction. */
+export function volumeSpec(p: Palette): ChartSpec {
+  const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+  const value = (_u: uPlot, v: number | null) => (v == null ? '—' : formatVolume(v));
+  return {
+    columns: ['volume_up', 'volume_down'],
+    options: {
+      series: [
+        {},
+        // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
+        { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
+        { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
+      ],
+      scales: { x: { time: true, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      axes: axes(p, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
+      cursor: cursor(DETAIL_SYNC),
+      legend: { live: true },
     },
   };
 }
