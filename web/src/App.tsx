@@ -98,7 +98,14 @@ export function App(props: AppProps) {
   const theme = () => view()?.theme ?? system();
   const palette = () => PALETTES[theme()];
   const compact = () => width() < COMPACT_PX;
-  const update = (patch: Partial<ViewState>) => setView((v) => (v ? { ...v, ...patch } : v));
+  const update = (patch: Partial<ViewState>) =>
+    setView((v) => {
+      if (!v) return v;
+      // Another symbol, range or bar size shows other bars: the zoom starts over.
+      const rezoom = ('symbol' in patch && patch.symbol !== v.symbol) || ('range' in patch && patch.range !== v.range)
+        || ('bars' in patch && patch.bars !== v.bars);
+      return { ...v, ...patch, ...(rezoom && !('zoom' in patch) ? { zoom: null } : {}) };
+    });
 
   createEffect(() => {
     document.documentElement.dataset.theme = theme();
@@ -439,7 +446,17 @@ export function App(props: AppProps) {
                     panes={v().panes}
                     palette={palette()}
                     compact={compact()}
+                    zoom={v().zoom}
+                    onZoom={(zoom) => update({ zoom: zoom ? [zoom[0], zoom[1]] : null })}
                   />
+                  <p class="zoom-help muted">
+                    Drag to zoom, wheel to zoom, shift+wheel to pan, double-click to reset.{' '}
+                    <Show when={v().zoom}>
+                      <button type="button" data-testid="reset-zoom" onClick={() => update({ zoom: null })}>
+                        Reset zoom
+                      </button>
+                    </Show>
+                  </p>
                 </section>
                 <section aria-labelledby="watch-title">
                   <h2 id="watch-title" class="section-title">

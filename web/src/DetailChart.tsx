@@ -1,5 +1,6 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
+import { formatNumber } from './format.ts';
 import { columnData, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, Series } from './types.ts';
@@ -14,6 +15,9 @@ export interface DetailChartProps {
   panes: readonly Pane[];
   palette: Palette;
   compact: boolean;
+  /** The zoom shared by every pane (epoch seconds), and how a pane asks to change it. */
+  zoom: readonly [number, number] | null;
+  onZoom: (range: readonly [number, number] | null) => void;
 }
 
 /**
@@ -45,6 +49,9 @@ export function DetailChart(props: DetailChartProps) {
         data={priceData()}
         attrs={{ 'data-symbol': props.symbol }}
         keyboard
+        xRange={props.zoom}
+        onXRange={props.onZoom}
+        crosshairLabel={(v) => formatNumber(v)}
       />
       <Show when={props.assetType === 'stock'}>
         <Chart
@@ -55,6 +62,8 @@ export function DetailChart(props: DetailChartProps) {
           data={volumeData()}
           attrs={{ 'data-symbol': props.symbol }}
           keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
           class="pane"
         />
       </Show>
@@ -67,6 +76,8 @@ export function DetailChart(props: DetailChartProps) {
           data={rsiData()}
           attrs={{ 'data-symbol': props.symbol }}
           keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
           class="pane"
         />
       </Show>
@@ -79,6 +90,8 @@ export function DetailChart(props: DetailChartProps) {
           data={macdData()}
           attrs={{ 'data-symbol': props.symbol }}
           keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
           class="pane"
         />
       </Show>

@@ -52,6 +52,8 @@ export interface ViewState {
   watch: string[];
   range: Range;
   bars: BarChoice;
+  /** The big chart's zoom: the time range shown, epoch seconds; null: the whole range. */
+  zoom: readonly [number, number] | null;
   chart: ChartKind;
   overlays: Overlay[];
   panes: Pane[];
@@ -69,12 +71,22 @@ export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECO
     watch: [...symbols],
     range: '1M',
     bars: 'auto',
+    zoom: null,
     chart: 'line',
     overlays: ['sma20', 'sma50'],
     panes: ['rsi', 'macd'],
     theme: null,
     poll,
   };
+}
+
+/** `zoom=<from>-<to>` in epoch seconds; anything else is no zoom. */
+function parseZoom(value: string | null): [number, number] | null {
+  const m = value === null ? null : /^(\d{1,12})-(\d{1,12})$/.exec(value);
+  if (!m) return null;
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  return from < to ? [from, to] : null;
 }
 
 function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
@@ -100,6 +112,7 @@ export function parseView(search: string, symbols: readonly string[], defaults =
     watch: watch.length > 0 ? watch : defaults.watch,
     range: pick(q.get('range'), RANGES, defaults.range),
     bars: pick(q.get('bars'), BAR_CHOICES, defaults.bars),
+    zoom: parseZoom(q.get('zoom')) ?? defaults.zoom,
     chart: pick(q.get('chart'), CHART_KINDS, defaults.chart),
     overlays: list(q.get('overlays'), OVERLAYS, defaults.overlays),
     panes: list(q.get('panes'), PANES, defaults.panes),
@@ -117,6 +130,7 @@ export function serializeView(view: ViewState, defaults: ViewState): string {
   if (!same(view.watch, defaults.watch)) parts.push(['watch', view.watch.join(',')]);
   if (view.range !== defaults.range) parts.push(['range', view.range]);
   if (view.bars !== defaults.bars) parts.push(['bars', view.bars]);
+  if (view.zoom) parts.push(['zoom', `${view.zoom[0]}-${view.zoom[1]}`]);
   if (view.chart !== defaults.chart) parts.push(['chart', view.chart]);
   if (!same(view.overlays, defaults.overlays)) parts.push(['overlays', view.overlays.join(',')]);
   if (!same(view.panes, defaults.panes)) parts.push(['panes', view.panes.join(',')]);
