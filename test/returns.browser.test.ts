@@ -141,4 +141,40 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     }
     await page.close();
   }, 240_000);
+
+  it('zooms with the wheel, keeps the zoom through a live update and in the URL, and resets on double-click', async () => {
+    const page = await open(1440, '?symbol=BTC/USD&range=1W');
+    const chart = page.getByTestId('chart-detail');
+    await expect.poll(() => page.getByTestId('live-status').textContent()).toBe('live');
+    // The plot area: the chart less its y axis on the left and the legend underneath.
+    const whole = (await chart.boundingBox())!;
+    const box = { x: whole.x + 90, y: whole.y + 20, width: whole.width - 110, height: 200 };
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await expect.poll(() => chart.getAttribute('data-zoom')).toMatch(ISO);
+    const zoom = (await chart.getAttribute('data-zoom'))!;
+    const [from, to] = zoom.split('/');
+    // A narrower window than the week of bars held.
+    expect(Date.parse(to!) - Date.parse(from!)).toBeLessThan(Date.parse((await chart.getAttribute('data-last-ts'))!) - Date.parse((await chart.getAttribute('data-first-ts'))!));
+    await expect.poll(() => page.evaluate(() => location.search)).toMatch(/zoom=\d+-\d+/);
+    // Every pane shows the same window.
+    expect(await page.getByTestId('chart-rsi').getAttribute('data-zoom')).toBe(zoom);
+    // The crosshair's price is labelled on the y axis.
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4);
+    await expect.poll(() => page.getByTestId('crosshair-label').first().textContent()).toMatch(/^[\d,]+(\.\d+)?$/);
+
+    const before = (await chart.getAttribute('data-last-ts'))!;
+    const last = await product.settledRun();
+    await product.advanceClock(3_600_000);
+    await product.runEtl();
+    await product.settledRun(last.etl_run_id + 1);
+    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).not.toBe(before);
+    // The new bar arrived; the window shown is still the one zoomed to.
+    expect(await chart.getAttribute('data-zoom')).toBe(zoom);
+
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => chart.getAttribute('data-zoom')).toBeNull();
+    await expect.poll(() => page.evaluate(() => location.search)).not.toMatch(/zoom=/);
+    await page.close();
+  }, 120_000);
 });
