@@ -45,3 +45,14 @@ describe('NYSE calendar', () => {
     expect(marketStatus(NYSE, Date.parse('2026-03-09T12:00:00Z')).opensAt).toBe(Date.parse('2026-03-09T13:30:00Z'));
   });
 });
+
+describe('market hours line on the cards', () => {
+  it('says open until the close, or when the next session opens, on the exchange clock', async () => {
+    const { marketHoursLine } = await import('../web/src/market-hours.ts');
+    const stock = { asset_type: 'stock', exchange: 'NASDAQ' };
+    expect(marketHoursLine(stock, Date.parse('2026-11-30T15:45:00Z'))).toBe('NYSE open · closes 16:00 EST');
+    expect(marketHoursLine(stock, Date.parse('2026-11-26T17:00:00Z'))).toBe('NYSE closed · opens Fri 09:30 EST');
+    expect(marketHoursLine(stock, Date.parse('2026-11-27T17:00:00Z'))).toBe('NYSE open · closes 13:00 EST');
+    expect(marketHoursLine({ asset_type: 'crypto', exchange: 'Binance' }, Date.parse('2026-11-29T20:00:00Z'))).toBe('Trades 24/7 · days in UTC');
+  });
+});

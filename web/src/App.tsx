@@ -472,6 +472,7 @@ export function App(props: AppProps) {
                             series={series.get(symbol)}
                             range={v().range}
                             ret={returns().get(symbol)?.get(periodOf(v().range))}
+                            now={now()}
                             palette={palette()}
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}

@@ -3,6 +3,7 @@ import { Chart } from './Chart.tsx';
 import { columnData, sparkSpec } from './charts.ts';
 import { formatPct, formatPrice, formatTime } from './format.ts';
 import { kpi } from './kpi.ts';
+import { marketHoursLine } from './market-hours.ts';
 import { baseLabel, type ReturnRow } from './returns.ts';
 import { isoFromEpochSeconds } from './series.ts';
 import type { Palette } from './theme.ts';
@@ -17,6 +18,8 @@ export interface SymbolCardProps {
   range: string;
   /** The range's return as the database defines it; the card shows this, not a figure of its own. */
   ret: ReturnRow | undefined;
+  /** The dashboard's clock (ms), for whether the market is open now. */
+  now: number;
   palette: Palette;
   selected: boolean;
   stale: boolean;
@@ -97,6 +100,13 @@ export function SymbolCard(props: SymbolCardProps) {
         data={data()}
         class="spark"
       />
+      <Show when={props.latest}>
+        {(row) => (
+          <p class="hours muted" data-testid={`hours-${props.symbol}`}>
+            {marketHoursLine(row(), props.now)}
+          </p>
+        )}
+      </Show>
       <p class="asof muted">
         <Show when={newest()} fallback={<>&nbsp;</>}>
           {(ts) => (
