@@ -244,3 +244,14 @@ describe('App', () => {
     expect(FakeUPlot.byTestId('chart-detail')).toBeDefined();
   });
 });
+
+describe('watch-list editor', () => {
+  test('Escape closes it', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    const editor = (await screen.findByTestId('watch-editor')) as HTMLDetailsElement;
+    editor.open = true;
+    fireEvent.keyDown(editor.querySelector('input')!, { key: 'Escape' });
+    expect(editor.open).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@ import type { Api } from './api.ts';
 import { Compare } from './Compare.tsx';
 import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
 import { csvFileName, seriesCsv } from './csv.ts';
+import { INTERVALS, type Interval, intervalMs } from '../../functions/_shared/intervals.ts';
 import { DetailChart } from './DetailChart.tsx';
 import { download } from './download.ts';
 import { isStale } from './freshness.ts';
@@ -473,6 +474,7 @@ export function App(props: AppProps) {
                             range={v().range}
                             ret={returns().get(symbol)?.get(periodOf(v().range))}
                             now={now()}
+                            intervalSeconds={(INTERVALS as readonly string[]).includes(cfg().interval) ? intervalMs(cfg().interval as Interval) / 1000 : 3600}
                             palette={palette()}
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}

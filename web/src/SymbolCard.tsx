@@ -2,7 +2,7 @@ import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { columnData, sparkSpec } from './charts.ts';
 import { formatPct, formatPrice, formatTime } from './format.ts';
-import { kpi } from './kpi.ts';
+import { annualised, barsPerYear, kpi } from './kpi.ts';
 import { marketHoursLine } from './market-hours.ts';
 import { baseLabel, type ReturnRow } from './returns.ts';
 import { isoFromEpochSeconds } from './series.ts';
@@ -18,6 +18,8 @@ export interface SymbolCardProps {
   range: string;
   /** The range's return as the database defines it; the card shows this, not a figure of its own. */
   ret: ReturnRow | undefined;
+  /** Bar length in seconds (of the stored interval), to annualise the volatility. */
+  intervalSeconds: number;
   /** The dashboard's clock (ms), for whether the market is open now. */
   now: number;
   palette: Palette;
@@ -85,8 +87,19 @@ export function SymbolCard(props: SymbolCardProps) {
                 <dd>{formatPrice(f().low, currency())}</dd>
               </div>
               <div>
-                <dt title="Standard deviation of the last 20 bars' log returns">Volatility</dt>
-                <dd>{f().volatilityPct === null ? '—' : `${f().volatilityPct!.toFixed(2)}%`}</dd>
+                <dt
+                  title={`Standard deviation of the last 20 bars' log returns, annualised: × √${Math.round(
+                    barsPerYear(props.latest?.asset_type, props.intervalSeconds),
+                  ).toLocaleString('en-US')} bars a year`}
+                >
+                  Volatility (ann.)
+                </dt>
+                <dd data-testid={`volatility-${props.symbol}`}>
+                  {(() => {
+                    const a = annualised(f().volatilityPct, props.latest?.asset_type, props.intervalSeconds);
+                    return a === null ? '—' : `${a.toFixed(1)}%`;
+                  })()}
+                </dd>
               </div>
             </dl>
           </>

@@ -117,7 +117,16 @@ export function Toolbar(props: { symbols: readonly string[]; view: ViewState; on
         label={(p) => PANE_LABELS[p]}
         onChange={(panes) => props.onChange({ panes })}
       />
-      <details class="watch-editor">
+      <details
+        class="watch-editor"
+        data-testid="watch-editor"
+        // Escape closes the editor and gives focus back to its summary, like a menu.
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape' || !e.currentTarget.open) return;
+          e.currentTarget.open = false;
+          e.currentTarget.querySelector('summary')?.focus();
+        }}
+      >
         <summary>Watch list ({props.view.watch.length})</summary>
         <Checks
           legend="Symbols on the watch list and in the comparison"
