@@ -157,6 +157,14 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     // A narrower window than the week of bars held.
     expect(Date.parse(to!) - Date.parse(from!)).toBeLessThan(Date.parse((await chart.getAttribute('data-last-ts'))!) - Date.parse((await chart.getAttribute('data-first-ts'))!));
     await expect.poll(() => page.evaluate(() => location.search)).toMatch(/zoom=\d+-\d+/);
+    // The panes' plot areas line up with the price plot's, so the shared crosshair is one vertical line.
+    const plots = await page.evaluate(() => ['chart-detail', 'chart-rsi', 'chart-macd'].map((id) => {
+      const r = document.querySelector(`[data-testid="${id}"] .u-over`)?.getBoundingClientRect();
+      return r ? [Math.round(r.left), Math.round(r.width)] : null;
+    }));
+    expect(plots[0]).not.toBeNull();
+    expect(plots[1]).toEqual(plots[0]);
+    expect(plots[2]).toEqual(plots[0]);
     // Every pane shows the same window.
     expect(await page.getByTestId('chart-rsi').getAttribute('data-zoom')).toBe(zoom);
     // The crosshair's price is labelled on the y axis.

@@ -23,6 +23,11 @@ export interface ChartSpec {
 export const DETAIL_SYNC = 'detail';
 /** Same y-axis width in every pane, so their plot areas line up. */
 const AXIS_SIZE = 80;
+/**
+ * A fixed right padding in every detail pane: left automatic, uPlot pads the price chart (whose x
+ * axis is drawn) to fit its last time label, which made its plot ~25 px narrower than the panes'.
+ */
+const DETAIL_PADDING: uPlot.Padding = [null, 32, null, null];
 
 /** Tick labels with as many decimals as the tick spacing needs: "136,000", "0.0125". */
 const tickValues = (_u: uPlot, ticks: number[], _axis: number, _space: number, incr: number) =>
@@ -158,6 +163,7 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
   return {
     columns,
     options: {
+      padding: DETAIL_PADDING,
       series,
       bands,
       // Bars are evenly spaced like a trading platform's, so nights and weekends leave no holes.
@@ -177,6 +183,7 @@ export function volumeSpec(p: Palette): ChartSpec {
   return {
     columns: ['volume_up', 'volume_down'],
     options: {
+      padding: DETAIL_PADDING,
       series: [
         {},
         // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
@@ -195,6 +202,7 @@ export function rsiSpec(p: Palette): ChartSpec {
   return {
     columns: ['rsi_14'],
     options: {
+      padding: DETAIL_PADDING,
       series: [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
       axes: axes(p, { splits: () => [30, 70] }, true),
@@ -209,6 +217,7 @@ export function macdSpec(p: Palette): ChartSpec {
   return {
     columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
     options: {
+      padding: DETAIL_PADDING,
       series: [
         {},
         { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
