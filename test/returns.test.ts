@@ -233,10 +233,10 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
     const alone = await db.sql<ReturnRow[]>`select symbol, period, base_ts, change_pct from market.returns(array['AAPL'], '1h')`;
     expect(alone).toEqual(rows.filter((r) => r.symbol === 'AAPL').map((r) => ({ symbol: r.symbol, period: r.period, base_ts: r.base_ts, change_pct: r.change_pct })));
     const view = await db.sql<Record<string, number | null>[]>`
-      select symbol, return_1d, return_1w, return_1m, return_3m, return_1y, return_ytd from market.comparison where interval = '1h' order by symbol`;
+      select symbol, return_1d, return_1w, return_1m, return_ytd from market.comparison where interval = '1h' order by symbol`;
     for (const v of view) {
       const of = (period: string) => rows.find((r) => r.symbol === (v.symbol as unknown as string) && r.period === period)!.change_pct;
-      expect([v.return_1d, v.return_1w, v.return_1m, v.return_3m, v.return_1y, v.return_ytd]).toEqual(['1D', '1W', '1M', '3M', '1Y', 'YTD'].map(of));
+      expect([v.return_1d, v.return_1w, v.return_1m, v.return_ytd]).toEqual(['1D', '1W', '1M', 'YTD'].map(of));
     }
     expect(view.map((v) => v.symbol)).toEqual([...SYMBOLS].sort());
   });

@@ -108,8 +108,8 @@ $$;
 comment on function market.returns(text[], text, timestamptz) is
   'The return of each symbol (all when p_symbols is null) over 1D, 1W, 1M, 3M, 1Y, YTD and All, from its bars of p_interval at or before p_as_of (null: all stored). 1D: last close against the previous session''s close. 1W/1M/3M/1Y: against the close of the day that long before the as-of day (the newest bar of any symbol, on each exchange''s own calendar), or of the last session before it; YTD: against the close of 31 December; All: against the first stored bar. Days are the exchange''s local dates for stocks, UTC dates for crypto. short_history: the history does not reach the range''s start, so there is no return.';
 
--- market.comparison keeps its columns and now reads the one definition; 3M, 1Y and the base
--- dates are new (appended, as a view's existing columns cannot move).
+-- market.comparison keeps exactly its columns (sql/004 may be applied again on top of this file)
+-- and now reads the one definition; 3M, 1Y, All and every base date are in market.returns().
 create or replace view market.comparison with (security_invoker = true) as
 select r.symbol, r.asset_type, r.exchange, r.currency, r.interval,
        r.as_of, r.close,
@@ -117,21 +117,14 @@ select r.symbol, r.asset_type, r.exchange, r.currency, r.interval,
        max(r.change_pct) filter (where r.period = '1W') as return_1w,
        max(r.change_pct) filter (where r.period = '1M') as return_1m,
        max(r.change_pct) filter (where r.period = 'YTD') as return_ytd,
-       max(r.base_ts) filter (where r.period = 'YTD') as ytd_base_ts,
-       max(r.change_pct) filter (where r.period = '3M') as return_3m,
-       max(r.change_pct) filter (where r.period = '1Y') as return_1y,
-       max(r.base_date) filter (where r.period = '1D') as base_date_1d,
-       max(r.base_date) filter (where r.period = '1W') as base_date_1w,
-       max(r.base_date) filter (where r.period = '1M') as base_date_1m,
-       max(r.base_date) filter (where r.period = '3M') as base_date_3m,
-       max(r.base_date) filter (where r.period = '1Y') as base_date_1y
+       max(r.base_ts) filter (where r.period = 'YTD') as ytd_base_ts
   -- Every interval the ETL can store (functions/_shared/intervals.ts).
   from (values ('1min'), ('5min'), ('15min'), ('30min'), ('45min'), ('1h'), ('2h'), ('4h'), ('8h'), ('1day'), ('1week'))
        as stored (interval)
  cross join lateral market.returns(null, stored.interval) as r
  group by r.symbol, r.asset_type, r.exchange, r.currency, r.interval, r.as_of, r.close;
 comment on view market.comparison is
-  'Per symbol and bar interval: the newest close and its return in percent over 1 day, 1 week, 1 month, 3 months, 1 year and year to date, as defined once by market.returns(): 1D against the previous session''s close, the others against the close of the day that long before the as-of day (the newest bar of any symbol) on the exchange''s calendar (UTC days for crypto), or of the last session before it. Null where the stored history does not reach back that far. For prices rebased to 100, see market.rebased().';
+  'Per symbol and bar interval: the newest close and its return in percent over 1 day, 1 week, 1 month and year to date, as defined once by market.returns() (which also has 3 months, 1 year, all and every base date): 1D against the previous session''s close, the others against the close of the day that long before the as-of day (the newest bar of any symbol) on the exchange''s calendar (UTC days for crypto), or of the last session before it. Null where the stored history does not reach back that far. For prices rebased to 100, see market.rebased().';
 comment on column market.comparison.interval is 'The bar interval the returns are computed from.';
 comment on column market.comparison.as_of is 'Open time (UTC) of the newest bar, whose close the returns are measured to.';
 comment on column market.comparison.return_1d is '100 * (close / close of the previous session - 1): the session before the newest bar''s trading day (exchange''s date for stocks, UTC date for crypto).';
@@ -139,13 +132,6 @@ comment on column market.comparison.return_1w is '100 * (close / close of the da
 comment on column market.comparison.return_1m is '100 * (close / close of the day 1 month before the as-of day, or of the last session before it - 1)';
 comment on column market.comparison.return_ytd is '100 * (close / close of the last session of the previous year - 1); null when the history starts this year.';
 comment on column market.comparison.ytd_base_ts is 'Open time (UTC) of the bar return_ytd is measured from.';
-comment on column market.comparison.return_3m is '100 * (close / close of the day 3 months before the as-of day, or of the last session before it - 1)';
-comment on column market.comparison.return_1y is '100 * (close / close of the day 1 year before the as-of day, or of the last session before it - 1)';
-comment on column market.comparison.base_date_1d is 'Trading day whose close return_1d is measured from (the previous session).';
-comment on column market.comparison.base_date_1w is 'Trading day whose close return_1w is measured from.';
-comment on column market.comparison.base_date_1m is 'Trading day whose close return_1m is measured from.';
-comment on column market.comparison.base_date_3m is 'Trading day whose close return_3m is measured from.';
-comment on column market.comparison.base_date_1y is 'Trading day whose close return_1y is measured from.';
 
 -- Readable through the Data API like the other read functions and views (sql/900 grants the same
 -- again when it runs after this file; both are idempotent).

@@ -31,6 +31,7 @@ language plpgsql
 stable
 set search_path = ''
 as $$
+#variable_conflict use_column
 begin
   if p_resolution is null or p_resolution not in ('1h', '1day', '1week') then
     raise exception 'p_resolution must be 1h, 1day or 1week, got %', coalesce(p_resolution, 'null')
