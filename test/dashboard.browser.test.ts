@@ -72,10 +72,14 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await expect.poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!)).toBeGreaterThanOrEqual(newest - 7 * 24 * HOUR);
     expect(new URL(page.url()).searchParams.get('range')).toBe('1W');
 
-    // Everything the start-up run loaded (5000 hourly bars of crypto) comes back as about one point per pixel.
+    // All is drawn as weekly bars by default; asked for hourly bars, everything the start-up run
+    // loaded (5000 hourly bars of crypto) comes back as about one point per pixel.
     await page.getByTestId('symbol-picker').selectOption('BTC/USD');
     await page.getByTestId('range-All').click();
     await expect.poll(() => attr(page, 'chart-detail', 'data-symbol')).toBe('BTC/USD');
+    await expect.poll(() => page.getByTestId('detail-resolution').textContent()).toBe('1W');
+    await page.getByTestId('bars-1h').click();
+    await expect.poll(() => page.getByTestId('detail-resolution').textContent()).toBe('1h');
     await expect.poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!)).toBeLessThan(newest - 150 * 24 * HOUR);
     const points = Number(await attr(page, 'chart-detail', 'data-points'));
     const width = (await page.getByTestId('chart-detail').boundingBox())!.width;
@@ -87,7 +91,7 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.getByRole('button', { name: 'ETH/USD', exact: true }).click();
     await expect.poll(() => attr(page, 'chart-detail', 'data-symbol')).toBe('ETH/USD');
     const shared = new URL(page.url()).search;
-    expect(shared).toBe('?symbol=ETH/USD&range=All');
+    expect(shared).toBe('?symbol=ETH/USD&range=All&bars=1h');
     const again = await open(1280, shared);
     expect(await attr(again, 'chart-detail', 'data-symbol')).toBe('ETH/USD');
     await again.close();
