@@ -20,12 +20,11 @@ export function isIntradayInterval(interval: ApiInterval): boolean {
 /** Bars are served from this instant on; older requests get "No data". */
 export const HISTORY_START_MS = Date.UTC(2020, 0, 1);
 
-/** Where and when an instrument trades. Holidays are deliberately not modelled: every weekday is a session. */
+/** Where and when an instrument trades: its zone and its exchange's calendar (holidays, early closes). */
 export interface Venue {
   zone: string;
-  /** Session open and close in minutes after local midnight. */
-  sessionMinutes: readonly [number, number];
-  tradesOn(weekday: number): boolean;
+  /** Session open and close in minutes after local midnight on a local day (days since 1970), or null: no trading. */
+  sessionOn(day: number): readonly [number, number] | null;
 }
 
 /**
@@ -77,7 +76,7 @@ function* periodsDescending(interval: ApiInterval, fromDay: number, notBeforeDay
 }
 
 function sessionBounds(venue: Venue, day: number): [number, number] {
-  const [open, close] = venue.sessionMinutes;
+  const [open, close] = venue.sessionOn(day) ?? [0, 0];
   return [wallToUtc(venue.zone, day * DAY_MS + open * MINUTE_MS), wallToUtc(venue.zone, day * DAY_MS + close * MINUTE_MS)];
 }
 
@@ -97,7 +96,7 @@ export function* slotsDescending(venue: Venue, interval: ApiInterval, beforeMs: 
   for (const period of periodsDescending(intraday ? '1day' : interval, fromDay, notBeforeDay)) {
     const tradingDays: number[] = [];
     for (let day = period.firstDay; day < period.endDay; day += 1) {
-      if (venue.tradesOn(weekday(day))) tradingDays.push(day);
+      if (venue.sessionOn(day)) tradingDays.push(day);
     }
     const first = tradingDays[0];
     const last = tradingDays[tradingDays.length - 1];

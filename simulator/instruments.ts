@@ -1,3 +1,4 @@
+import { NYSE, dateOfDay } from '../functions/_shared/calendar.ts';
 import type { Venue } from './calendar.ts';
 import { hashString, unit } from './hash.ts';
 
@@ -21,18 +22,19 @@ export interface Instrument {
   meta(interval: string): Record<string, string>;
 }
 
-/** NASDAQ regular session; US holidays are not modelled (every weekday trades). */
+/** NASDAQ regular session on the NYSE calendar: 09:30-16:00 New York, no trading on holidays, 13:00 on early closes. */
 const NASDAQ: Venue = {
-  zone: 'America/New_York',
-  sessionMinutes: [9 * 60 + 30, 16 * 60],
-  tradesOn: (day) => day >= 1 && day <= 5,
+  zone: NYSE.zone,
+  sessionOn: (day) => {
+    const session = NYSE.sessionOn(dateOfDay(day));
+    return session ? [session.openMinute, session.closeMinute] : null;
+  },
 };
 
 /** Crypto trades around the clock and the API labels it in UTC. */
 const CRYPTO: Venue = {
   zone: 'UTC',
-  sessionMinutes: [0, 24 * 60],
-  tradesOn: () => true,
+  sessionOn: () => [0, 24 * 60],
 };
 
 // Rough real-world levels so the default watch list looks familiar on the dashboard.

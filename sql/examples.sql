@@ -15,7 +15,7 @@ select symbol, trading_day, open, high, low, close, volume, change_pct, bars
  order by symbol, trading_day desc
  limit 20;
 
--- Comparison: returns in percent over 1 day, 1 week, 1 month and year to date, best month first.
+-- Comparison: returns in percent over 1 day, 1 week, 1 month and year to date (market.returns defines them), best month first.
 select symbol, as_of, close,
        round(return_1d::numeric, 2) as return_1d,
        round(return_1w::numeric, 2) as return_1w,

@@ -284,10 +284,32 @@ describe('exchange calendar and time zones', () => {
   });
 
   it('starts history on 2020-01-01 and labels weekly bars with their Monday', async () => {
+    // 1 January 2020 was New Year's Day, an NYSE holiday: the stock's first session is the 2nd.
     const { body } = await series(server, { symbol: 'AAPL', interval: '1day', start_date: '2019-12-01', end_date: '2020-01-04', order: 'asc' });
-    expect((body.values as Bar[]).map((b) => b.datetime)).toEqual(['2020-01-01', '2020-01-02', '2020-01-03']);
+    expect((body.values as Bar[]).map((b) => b.datetime)).toEqual(['2020-01-02', '2020-01-03']);
+    const btc = await series(server, { symbol: 'BTC/USD', interval: '1day', start_date: '2019-12-01', end_date: '2020-01-03', order: 'asc' });
+    expect((btc.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2020-01-01', '2020-01-02']);
     const weekly = await series(server, { symbol: 'BTC/USD', interval: '1week', outputsize: '2' });
     expect((weekly.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-03-02', '2026-02-23']);
+  });
+});
+
+describe('the NYSE calendar', () => {
+  it('serves no stock bars on Thanksgiving and closes at 13:00 New York the day after; crypto trades on', async () => {
+    const sim = await fresh({ now: () => Date.parse('2026-11-30T15:45:00Z'), creditsPerMinute: 1_000, creditsPerDay: 10_000 });
+    {
+      const stock = await series(sim, { symbol: 'AAPL', interval: '1h', start_date: '2026-11-25', end_date: '2026-11-28', order: 'asc' });
+      const days = new Map<string, string[]>();
+      for (const b of stock.body.values as Bar[]) days.set(b.datetime.slice(0, 10), [...(days.get(b.datetime.slice(0, 10)) ?? []), b.datetime.slice(11, 16)]);
+      expect([...days.keys()]).toEqual(['2026-11-25', '2026-11-27']);
+      expect(days.get('2026-11-25')).toEqual(['09:30', '10:30', '11:30', '12:30', '13:30', '14:30', '15:30']);
+      // Early close: the 12:30 bar is the last, and covers half an hour.
+      expect(days.get('2026-11-27')).toEqual(['09:30', '10:30', '11:30', '12:30']);
+      const daily = await series(sim, { symbol: 'MSFT', interval: '1day', start_date: '2026-11-20', end_date: '2026-11-28', order: 'asc' });
+      expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-11-20', '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-27']);
+      const btc = await series(sim, { symbol: 'BTC/USD', interval: '1day', start_date: '2026-11-25', end_date: '2026-11-28', order: 'asc' });
+      expect((btc.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-11-25', '2026-11-26', '2026-11-27']);
+    }
   });
 });
 
@@ -387,8 +409,10 @@ describe('request parameters', () => {
     expect(endOnly.body.values.map((b: Bar) => b.datetime)).toEqual(['2026-03-09', '2026-03-06']);
 
     // Date parameters without outputsize return everything in range (the default becomes 5000).
+    // 261 weekdays from 2025-03-11 to 2026-03-10, less the NYSE's 10 holidays in between (Good Friday
+    // 2025 to Presidents Day 2026): 251 sessions.
     const all = await series(server, { symbol: 'AAPL', interval: '1day', start_date: '2025-03-11' });
-    expect(all.body.values).toHaveLength(261);
+    expect(all.body.values).toHaveLength(251);
     expect((await series(server, { symbol: 'AAPL', interval: '1h', start_date: 'March 1st' })).body.code).toBe(400);
   });
 

@@ -61,6 +61,24 @@ function fakeMarket() {
     latestRun: async () => {
       unlessDown('/api/runs/latest');
       return run;
+
+    },
+    // The server's market.returns, for a market that climbs steadily: each period's base is the bar
+    // that many days back (the SQL definition itself is tested against PostgreSQL in test/returns.test.ts).
+    returns: async (symbols) => {
+      const days: Record<string, number> = { '1D': 1, '1W': 7, '1M': 30, '3M': 91, '1Y': 365, YTD: 236, All: 2000 / 24 };
+      return Object.keys(newest).filter((s) => symbols.length === 0 || symbols.includes(s)).flatMap((symbol) =>
+        Object.entries(days).map(([period, d]) => {
+          const last = newest[symbol]!;
+          const baseTs = Math.floor((last - d * 86_400) / H) * H;
+          const close = price(symbol, last);
+          const base = price(symbol, baseTs);
+          return {
+            symbol, period: period as '1D', time_zone: 'UTC', as_of: iso(last), close, base_date: iso(baseTs).slice(0, 10),
+            base_ts: iso(baseTs), base_close: base, change: close - base, change_pct: 100 * (close / base - 1),
+            first_date: '2026-06-01', short_history: false,
+          };
+        }));
     },
   };
   return { api, newest, queries, state, run };
@@ -276,5 +294,16 @@ describe('App', () => {
     // Canvas colours are options, so the chart was built anew.
     expect(detail!.destroyed).toBe(true);
     expect(FakeUPlot.byTestId('chart-detail')).toBeDefined();
+  });
+});
+
+describe('watch-list editor', () => {
+  test('Escape closes it', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    const editor = (await screen.findByTestId('watch-editor')) as HTMLDetailsElement;
+    editor.open = true;
+    fireEvent.keyDown(editor.querySelector('input')!, { key: 'Escape' });
+    expect(editor.open).toBe(false);
   });
 });

@@ -19,7 +19,8 @@ export class FakeUPlot {
   destroyed = false;
   cursor: { idx: number | null } = { idx: null };
   scales = { x: { distr: 2 } };
-  over = { clientHeight: 100 };
+  over = { clientHeight: 100, clientWidth: 100, offsetTop: 0, offsetLeft: 0, addEventListener() {} };
+  select = { left: 0, top: 0, width: 0, height: 0 };
   width: number;
 
   constructor(
@@ -42,6 +43,17 @@ export class FakeUPlot {
   }
 
   setCursor() {}
+
+  /** Zoom: the x range set, as uPlot keeps it in `scales`. */
+  setScale(key: string, range: { min: number; max: number }) {
+    if (key === 'x') Object.assign(this.scales.x, range);
+  }
+
+  setSelect() {}
+
+  posToVal(p: number) {
+    return p;
+  }
 
   valToPos(v: number) {
     return v;

@@ -25,3 +25,14 @@ describe('kpi', () => {
     expect(kpi(emptySeries('AAPL'))).toBeNull();
   });
 });
+
+describe('annualised volatility', () => {
+  test('scales by the square root of the bars a year: 1,764 hourly stock bars, 8,760 hourly crypto bars', async () => {
+    const { annualised, barsPerYear } = await import('../../web/src/kpi.ts');
+    expect(barsPerYear('stock', 3600)).toBe(1764);
+    expect(barsPerYear('crypto', 3600)).toBe(8760);
+    expect(barsPerYear('stock', 86_400)).toBe(252);
+    expect(annualised(1, 'crypto', 3600)).toBeCloseTo(Math.sqrt(8760), 12);
+    expect(annualised(null, 'stock', 3600)).toBeNull();
+  });
+});

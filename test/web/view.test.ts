@@ -15,6 +15,8 @@ describe('view state in the URL', () => {
       symbol: 'BTC/USD',
       watch: ['AAPL', 'BTC/USD'],
       range: '1Y',
+      bars: '1week',
+      zoom: [1764000000, 1764500000],
       chart: 'candles',
       overlays: ['sma50', 'bb'],
       panes: ['macd'],
@@ -22,7 +24,7 @@ describe('view state in the URL', () => {
       poll: 30,
     };
     const query = serializeView(view, defaults);
-    expect(query).toBe('?symbol=BTC/USD&watch=AAPL,BTC/USD&range=1Y&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30');
+    expect(query).toBe('?symbol=BTC/USD&watch=AAPL,BTC/USD&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30');
     expect(parseView(query, SYMBOLS)).toEqual(view);
     expect(parseView(new URL(`http://x/${query}`).search, SYMBOLS)).toEqual(view);
   });

@@ -2,13 +2,17 @@ import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show
 import { type Api, HttpError } from './api.ts';
 import { columnsFor } from './columns.ts';
 import { Compare } from './Compare.tsx';
+import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
 import { csvFileName, seriesCsv } from './csv.ts';
+import { INTERVALS, type Interval, intervalMs } from '../../functions/_shared/intervals.ts';
 import { DetailChart } from './DetailChart.tsx';
 import { download } from './download.ts';
 import { isStale } from './freshness.ts';
 import { Freshness } from './Freshness.tsx';
 import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
-import { lastTs } from './series.ts';
+import { formatPct, formatPrice, formatTime } from './format.ts';
+import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
+import { isoFromEpochSeconds, lastTs } from './series.ts';
 import { SymbolCard } from './SymbolCard.tsx';
 import { createSync, type LoadOptions, type Sync } from './sync.ts';
 import { PALETTES, systemTheme } from './theme.ts';
@@ -68,6 +72,7 @@ export function App(props: AppProps) {
   const [failure, setFailure] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
   const [latest, setLatest] = createSignal<ReadonlyMap<string, LatestRow>>(new Map());
+  const [returns, setReturns] = createSignal<Returns>(new Map());
   const [run, setRun] = createSignal<EtlRun | null>();
   const [updatedAt, setUpdatedAt] = createSignal<number>();
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
@@ -101,7 +106,14 @@ export function App(props: AppProps) {
   const theme = () => view()?.theme ?? system();
   const palette = () => PALETTES[theme()];
   const compact = () => width() < COMPACT_PX;
-  const update = (patch: Partial<ViewState>) => setView((v) => (v ? { ...v, ...patch } : v));
+  const update = (patch: Partial<ViewState>) =>
+    setView((v) => {
+      if (!v) return v;
+      // Another symbol, range or bar size shows other bars: the zoom starts over.
+      const rezoom = ('symbol' in patch && patch.symbol !== v.symbol) || ('range' in patch && patch.range !== v.range)
+        || ('bars' in patch && patch.bars !== v.bars);
+      return { ...v, ...patch, ...(rezoom && !('zoom' in patch) ? { zoom: null } : {}) };
+    });
 
   createEffect(() => {
     document.documentElement.dataset.theme = theme();
@@ -132,14 +144,43 @@ export function App(props: AppProps) {
   const [maxPoints, setMaxPoints] = createSignal<number>();
   createEffect(() => setMaxPoints((current) => pointsFor(width() - CHART_CHROME_PX, current)));
 
+  /**
+   * How far back the charts reach: back to the base close every shown return is measured from (so a
+   * Monday morning's 1D shows Friday's close too), at least the range's nominal span.
+   */
+  function spanFor(symbols: readonly string[], range: Range): number | null {
+    const nominal = RANGE_SECONDS[range];
+    if (nominal === null) return null;
+    let span = nominal;
+    for (const symbol of symbols) {
+      const row = untrack(returns).get(symbol)?.get(periodOf(range));
+      if (row?.base_ts) span = Math.max(span, (Date.parse(row.as_of) - Date.parse(row.base_ts)) / 1000);
+    }
+    return span;
+  }
+
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
   function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }) {
-    const key = JSON.stringify([symbols, range, points]);
+    const span = spanFor(symbols, range);
+    const key = JSON.stringify([symbols, range, points, span]);
     if (!sync || key === loaded) return;
     loaded = key;
     const { view: shown = untrack(view), ...rest } = options;
-    void sync.load(symbols, { span: RANGE_SECONDS[range], maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) }, rest);
+    void sync.load(symbols, { span, maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) }, rest);
+  }
+
+  let returnsAsked = 0;
+  /** Every period's return of the followed symbols, from the database's one definition; the newest answer wins. */
+  async function loadReturns(interval: string): Promise<void> {
+    if (!props.api.returns) return;
+    const ask = ++returnsAsked;
+    try {
+      const rows = await props.api.returns([], interval);
+      if (ask === returnsAsked && !disposed) setReturns(indexReturns(rows));
+    } catch (err) {
+      setNotice(`Update failed: ${message(err)}`);
+    }
   }
 
   // Only what is drawn is fetched: a new big-chart symbol, overlay or pane fetches the columns it lacks.
@@ -155,6 +196,47 @@ export function App(props: AppProps) {
       if (range !== undefined && points !== undefined) load(symbols, range, points, { first: untrack(view)!.symbol });
     }),
   );
+
+  /** The big chart's bar size: the URL's choice, or by range. */
+  const resolution = (): Resolution => {
+    const v = view();
+    if (!v) return '1h';
+    return v.bars === 'auto' ? autoResolution(v.range) : v.bars;
+  };
+  const [detailBars, setDetailBars] = createSignal<{ key: string; bars: BarSeries }>();
+  let barsAsked = 0;
+  /** Daily or weekly bars of the big chart's symbol, whole history (indicators need the warm-up), from the database. */
+  async function loadDetailBars(symbol: string, res: Resolution, interval: string): Promise<void> {
+    if (res === '1h' || !props.api.bars) return;
+    const ask = ++barsAsked;
+    try {
+      const [bars] = await props.api.bars({ symbols: [symbol], resolution: res, interval });
+      if (bars && ask === barsAsked && !disposed) setDetailBars({ key: `${symbol}|${res}`, bars });
+    } catch (err) {
+      setNotice(`Update failed: ${message(err)}`);
+    }
+  }
+  createEffect(
+    on([() => view()?.symbol, resolution, config], ([symbol, res, cfg]) => {
+      if (symbol && cfg) void loadDetailBars(symbol, res, cfg.interval);
+    }),
+  );
+  /** What the big chart draws: hourly SSOT rows, or aggregated bars with indicators computed on them. */
+  const detailSeries = createMemo(() => {
+    const v = view();
+    if (!v) return undefined;
+    const res = resolution();
+    if (res === '1h') return series.get(v.symbol);
+    const held = detailBars();
+    if (!held || held.key !== `${v.symbol}|${res}`) return undefined;
+    const span = spanFor([v.symbol], v.range);
+    const newest = held.bars.ts.at(-1);
+    // One bar's worth of slack, so the candle of the base day or week is drawn too.
+    const slack = res === '1day' ? 86_400 : 7 * 86_400;
+    return seriesFromBars(held.bars, span === null || newest === undefined ? undefined : newest - span - slack);
+  });
+
+  /** The initial answer and a live event may cross; an older run never replaces a newer one. */
 
   let poller: ReturnType<typeof createPoller> | undefined;
   /** Polls while nothing live arrives: the stream is down, or the database is (reads fail). */
@@ -225,16 +307,20 @@ export function App(props: AppProps) {
     // On every (re)connect and poll: whatever landed while we were not listening.
     const catchUp = () => {
       void sync!.refresh(followed());
+      void loadReturns(cfg.interval);
       props.api.latestRun().then(applyRun, readFailed);
     };
     // The series are asked for before the page is built, so the server and the browser work at
     // the same time: building a dozen charts would otherwise hold the requests back.
     let latestRows: LatestRow[] | undefined;
+    const returnsLoaded = loadReturns(cfg.interval);
     try {
       latestRows = await props.api.latest(cfg.interval);
     } catch {
       // The load below asks again, and reports what fails then.
     }
+    // The returns say how far back each window must reach (to its base close).
+    await returnsLoaded;
     if (disposed) return;
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
     load(cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)), initial.range, maxPoints()!, {
@@ -253,6 +339,9 @@ export function App(props: AppProps) {
         const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
         setUpdatedAt(Date.now());
         if (mine.length > 0) void sync!.refresh(mine);
+        void loadReturns(cfg.interval);
+        const shown = untrack(view)?.symbol;
+        if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval);
       },
       applyRun,
       (s) => {
@@ -278,10 +367,26 @@ export function App(props: AppProps) {
     return !!row && !!cfg && isStale(row.asset_type, Date.parse(row.ts) / 1000, cfg.interval, now());
   };
 
-  function exportDetail() {
+  /** Every stored or aggregated bar of what the big chart shows, at its resolution: never the thinned points. */
+  async function exportDetail() {
     const v = view();
-    const s = v && series.get(v.symbol);
-    if (!v || !s) return;
+    const cfg = config();
+    const s = detailSeries();
+    if (!v || !cfg || !s) return;
+    const res = resolution();
+    const first = s.ts[0];
+    if (props.api.bars && first !== undefined) {
+      try {
+        const [bars] = await props.api.bars({ symbols: [v.symbol], resolution: res, interval: cfg.interval, from: isoFromEpochSeconds(first) });
+        if (bars) {
+          download(csvFileName(v.symbol, `${v.range}-${RESOLUTION_LABELS[res]}`, lastTs(s)), barsCsv(bars, v.range));
+          return;
+        }
+      } catch (err) {
+        setNotice(`Export failed: ${message(err)}`);
+        return;
+      }
+    }
     download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s, columnsFor(v)(v.symbol)));
   }
 
@@ -359,22 +464,48 @@ export function App(props: AppProps) {
                   <header class="panel-head">
                     <h2 id="detail-title">
                       {v().symbol}
-                      <span class="muted"> · {v().range}</span>
+                      <span class="muted">
+                        {' '}
+                        · {v().range} · <span data-testid="detail-resolution">{RESOLUTION_LABELS[resolution()]}</span> bars
+                      </span>
                     </h2>
-                    <button type="button" onClick={exportDetail} data-testid="export-csv">
+                    <Show when={returns().get(v().symbol)?.get(periodOf(v().range))}>
+                      {(r) => (
+                        <p class="detail-quote" data-testid="detail-quote">
+                          <span class="price">{formatPrice(r().close, latest().get(v().symbol)?.currency ?? null)}</span>{' '}
+                          <span class={(r().change_pct ?? 0) >= 0 ? 'up' : 'down'} data-change-pct={r().change_pct ?? ''}>
+                            {formatPct(r().change_pct)}
+                          </span>{' '}
+                          <span class="muted">
+                            {baseLabel(r(), v().range)} · bar of <time datetime={r().as_of}>{formatTime(r().as_of)}</time>
+                          </span>
+                        </p>
+                      )}
+                    </Show>
+                    <button type="button" onClick={() => void exportDetail()} data-testid="export-csv">
                       Download CSV
                     </button>
                   </header>
                   <DetailChart
                     symbol={v().symbol}
-                    series={series.get(v().symbol)}
+                    series={detailSeries()}
                     assetType={latest().get(v().symbol)?.asset_type}
                     chart={v().chart}
                     overlays={v().overlays}
                     panes={v().panes}
                     palette={palette()}
                     compact={compact()}
+                    zoom={v().zoom}
+                    onZoom={(zoom) => update({ zoom: zoom ? [zoom[0], zoom[1]] : null })}
                   />
+                  <p class="zoom-help muted">
+                    Drag to zoom, wheel to zoom, shift+wheel to pan, double-click to reset.{' '}
+                    <Show when={v().zoom}>
+                      <button type="button" data-testid="reset-zoom" onClick={() => update({ zoom: null })}>
+                        Reset zoom
+                      </button>
+                    </Show>
+                  </p>
                 </section>
                 <section aria-labelledby="watch-title">
                   <h2 id="watch-title" class="section-title">
@@ -389,6 +520,9 @@ export function App(props: AppProps) {
                             latest={latest().get(symbol)}
                             series={series.get(symbol)}
                             range={v().range}
+                            ret={returns().get(symbol)?.get(periodOf(v().range))}
+                            now={now()}
+                            intervalSeconds={(INTERVALS as readonly string[]).includes(cfg().interval) ? intervalMs(cfg().interval as Interval) / 1000 : 3600}
                             palette={palette()}
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}
@@ -402,7 +536,10 @@ export function App(props: AppProps) {
                 <Compare
                   symbols={v().watch}
                   series={v().watch.map((s) => series.get(s)).filter((s): s is Series => s !== undefined)}
-                  span={RANGE_SECONDS[v().range]}
+                  returns={new Map(v().watch.flatMap((s) => {
+                    const row = returns().get(s)?.get(periodOf(v().range));
+                    return row ? [[s, row] as const] : [];
+                  }))}
                   range={v().range}
                   palette={palette()}
                   compact={compact()}

@@ -17,6 +17,29 @@ export interface ChartProps {
   /** Arrow keys move the crosshair (and the legend's values) bar by bar. */
   keyboard?: boolean;
   class?: string;
+  /**
+   * Zoom: the time range shown (epoch seconds, inclusive), null for all the data. Kept as times, not
+   * indexes, so it survives new bars arriving; applied after every `setData`.
+   */
+  xRange?: readonly [number, number] | null;
+  /** Given: dragging selects a range to zoom to, the wheel zooms (shift+wheel pans), a double-click resets. */
+  onXRange?: (range: readonly [number, number] | null) => void;
+  /** Shows the price under the crosshair on the y axis. */
+  crosshairLabel?: (value: number) => string;
+}
+
+/** The bar index at or after `t` (from: true) or at or before it, in ascending `xs`. */
+function indexOf(xs: ArrayLike<number>, t: number, from: boolean): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < t) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  // lo: first index with xs >= t.
+  if (from) return Math.min(lo, xs.length - 1);
+  return lo < xs.length && xs[lo] === t ? lo : Math.max(0, lo - 1);
 }
 
 /**
@@ -68,23 +91,131 @@ export function Chart(props: ChartProps) {
     u.setCursor({ left: u.valToPos(x, 'x'), top: u.over.clientHeight / 2 });
   }
 
+  /** The x scale's min and max for a time range: indexes on an ordinal axis, times otherwise. */
+  function applyRange(u: uPlot, range: readonly [number, number] | null | undefined) {
+    const xs = u.data[0];
+    if (!range || xs.length < 2) {
+      if (xs.length > 0) u.setScale('x', u.scales.x?.distr === 2 ? { min: 0, max: xs.length - 1 } : { min: xs[0]!, max: xs[xs.length - 1]! });
+      root.removeAttribute('data-zoom');
+      return;
+    }
+    const i0 = indexOf(xs, range[0], true);
+    const i1 = Math.max(i0 + 1, indexOf(xs, range[1], false));
+    const ordinal = u.scales.x?.distr === 2;
+    u.setScale('x', ordinal ? { min: i0, max: Math.min(i1, xs.length - 1) } : { min: range[0], max: range[1] });
+    root.setAttribute('data-zoom', `${isoFromEpochSeconds(xs[i0]!)}/${isoFromEpochSeconds(xs[Math.min(i1, xs.length - 1)]!)}`);
+  }
+
+  /** The times at the plot's left and right edge, as the zoom callbacks report them. */
+  function timeAt(u: uPlot, left: number): number {
+    const xs = u.data[0];
+    const v = u.posToVal(left, 'x');
+    if (u.scales.x?.distr !== 2) return v;
+    return xs[Math.min(xs.length - 1, Math.max(0, Math.round(v)))]!;
+  }
+
+  function attachZoom(u: uPlot) {
+    const onXRange = props.onXRange;
+    if (!onXRange) return;
+    const over = u.over;
+    const visible = (): [number, number] => [timeAt(u, 0), timeAt(u, over.clientWidth)];
+    over.addEventListener('dblclick', () => onXRange(null));
+    over.addEventListener(
+      'wheel',
+      (e) => {
+        const xs = u.data[0];
+        if (xs.length < 3) return;
+        e.preventDefault();
+        const [from, to] = visible();
+        const i0 = indexOf(xs, from, true);
+        const i1 = indexOf(xs, to, false);
+        const span = i1 - i0;
+        if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+          // Pan by a tenth of the view.
+          const shift = Math.sign(e.deltaX || e.deltaY) * Math.max(1, Math.round(span / 10));
+          const a = Math.min(Math.max(0, i0 + shift), xs.length - 1 - span);
+          onXRange([xs[a]!, xs[a + span]!]);
+          return;
+        }
+        // Zoom around the bar under the pointer.
+        const at = indexOf(xs, timeAt(u, e.offsetX), false);
+        const factor = e.deltaY < 0 ? 0.8 : 1.25;
+        const next = Math.max(2, Math.round(span * factor));
+        const a = Math.max(0, Math.round(at - (at - i0) * (next / Math.max(1, span))));
+        const b = Math.min(xs.length - 1, a + next);
+        onXRange(a === 0 && b === xs.length - 1 ? null : [xs[a]!, xs[b]!]);
+      },
+      { passive: false },
+    );
+  }
+
+  let label: HTMLDivElement | undefined;
+  function moveLabel(u: uPlot) {
+    const format = props.crosshairLabel;
+    if (!format) return;
+    if (!label) {
+      label = document.createElement('div');
+      label.className = 'crosshair-label';
+      label.setAttribute('aria-hidden', 'true');
+      label.dataset.testid = 'crosshair-label';
+      root.append(label);
+    }
+    const top = u.cursor.top;
+    if (top === undefined || top < 0 || u.cursor.left === undefined || u.cursor.left < 0) {
+      label.hidden = true;
+      return;
+    }
+    label.hidden = false;
+    label.textContent = format(u.posToVal(top, 'y'));
+    // On the y axis, left of the plot, level with the crosshair.
+    label.style.top = `${u.over.offsetTop + top}px`;
+    label.style.left = `${u.over.offsetLeft}px`;
+  }
+
   onMount(() => {
     createEffect(() => {
       const opts = props.options();
-      const hooks = { ...opts.hooks, draw: [...(opts.hooks?.draw ?? []), markDrawn] };
+      const zoomable = !!untrack(() => props.onXRange);
+      const hooks: uPlot.Hooks.Arrays = {
+        ...opts.hooks,
+        draw: [...(opts.hooks?.draw ?? []), markDrawn],
+        setCursor: [...(opts.hooks?.setCursor ?? []), moveLabel],
+        setSelect: [
+          ...(opts.hooks?.setSelect ?? []),
+          (u: uPlot) => {
+            if (!zoomable || u.select.width < 4) return;
+            const range: [number, number] = [timeAt(u, u.select.left), timeAt(u, u.select.left + u.select.width)];
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            props.onXRange?.(range);
+          },
+        ],
+      };
+      const cursor = zoomable ? { ...opts.cursor, drag: { x: true, y: false, setScale: false } } : opts.cursor;
       const u = untrack(
-        () => new uPlot({ ...opts, hooks, width: Math.max(root.clientWidth, 1), height: props.height }, props.data, root),
+        () => new uPlot({ ...opts, cursor, hooks, width: Math.max(root.clientWidth, 1), height: props.height }, props.data, root),
       );
       chart = u;
+      attachZoom(u);
+      untrack(() => applyRange(u, props.xRange));
       onCleanup(() => {
         u.destroy();
+        label?.remove();
+        label = undefined;
         if (chart === u) chart = undefined;
       });
     });
 
     createEffect(() => {
       const data = props.data;
-      chart?.setData(data);
+      const range = untrack(() => props.xRange);
+      if (!chart) return;
+      chart.setData(data, !range);
+      if (range) applyRange(chart, range);
+    });
+
+    createEffect(() => {
+      const range = props.xRange;
+      if (chart) applyRange(chart, range);
     });
 
     const resize = new ResizeObserver(([entry]) => {

@@ -4,31 +4,43 @@ import { compareData, compareOptions } from './charts.ts';
 import { csvFileName, rebasedCsv } from './csv.ts';
 import { download } from './download.ts';
 import { formatPct } from './format.ts';
-import { rebase } from './rebase.ts';
-import { lastTs } from './series.ts';
+import { type RebaseBase, rebase } from './rebase.ts';
+import { baseLabel, type ReturnRow } from './returns.ts';
 import type { Palette } from './theme.ts';
 import type { Series } from './types.ts';
 
 export interface CompareProps {
   symbols: readonly string[];
   series: readonly Series[];
-  /** The range in seconds, back from the newest bar of any compared symbol; null: everything held. */
-  span: number | null;
+  /** Each symbol's return over the range (market.returns): its base close is the line's 100. */
+  returns: ReadonlyMap<string, ReturnRow>;
   range: string;
   palette: Palette;
   compact: boolean;
 }
 
 /**
- * The watch list rebased to 100 at the start of one common window, so stocks and crypto compare on
- * one axis; best and worst performer over it. The window ends at the newest bar of any of them.
+ * The watch list rebased to 100 at each symbol's base close for the range (market.returns: the same
+ * calendar span for stocks and crypto), so they compare on one axis; the ranking and the best and
+ * worst performer are the database's returns, the very numbers on the cards.
  */
 export function Compare(props: CompareProps) {
-  const from = createMemo(() => {
-    const newest = Math.max(...props.series.map((s) => lastTs(s) ?? -Infinity));
-    return props.span === null || !Number.isFinite(newest) ? undefined : newest - props.span;
+  const bases = createMemo(() => {
+    const out = new Map<string, RebaseBase>();
+    for (const [symbol, r] of props.returns) {
+      if (r.base_ts !== null && r.base_close !== null && r.base_close > 0) out.set(symbol, { ts: Date.parse(r.base_ts) / 1000, close: r.base_close });
+    }
+    return out;
   });
-  const rebased = createMemo(() => rebase(props.series, from()));
+  const rebased = createMemo(() => {
+    const drawn = rebase(props.series, undefined, bases());
+    const performance = props.symbols.flatMap((symbol) => {
+      const pct = props.returns.get(symbol)?.change_pct;
+      return pct === null || pct === undefined ? [] : [{ symbol, changePct: pct }];
+    }).sort((a, b) => b.changePct - a.changePct);
+    const missing = props.symbols.filter((s) => !performance.some((p) => p.symbol === s));
+    return { ...drawn, performance, missing };
+  });
   const drawn = createMemo(() => rebased().symbols, [], {
     equals: (a, b) => a.length === b.length && a.every((s, i) => s === b[i]),
   });
@@ -43,7 +55,7 @@ export function Compare(props: CompareProps) {
     <section class="panel" aria-labelledby="compare-title">
       <header class="panel-head">
         <h2 id="compare-title">
-          Comparison<span class="muted"> · rebased to 100 at the start of {props.range}</span>
+          Comparison<span class="muted"> · rebased to 100 at each symbol's {props.range} base close</span>
         </h2>
         <button
           type="button"
@@ -59,7 +71,7 @@ export function Compare(props: CompareProps) {
             <div class="best">
               <dt>Best</dt>
               <dd>
-                {b().symbol} <span class="up">{formatPct(b().changePct)}</span>
+                {b().symbol} <span class={b().changePct < 0 ? 'down' : 'up'}>{formatPct(b().changePct)}</span>
               </dd>
             </div>
           )}
@@ -76,14 +88,16 @@ export function Compare(props: CompareProps) {
         </Show>
         <Show when={rebased().missing.length > 0}>
           <div>
-            <dt>No bars in range</dt>
-            <dd>{rebased().missing.join(', ')}</dd>
+            <dt>No return over {props.range}</dt>
+            <dd>
+              {rebased().missing.map((s) => `${s}${props.returns.get(s) ? ` (${baseLabel(props.returns.get(s), props.range)})` : ''}`).join(', ')}
+            </dd>
           </div>
         </Show>
       </dl>
       <Chart
         testid="chart-compare"
-        label={`${drawn().join(', ')} rebased to 100 at the start of ${props.range}`}
+        label={`${drawn().join(', ')} rebased to 100 at the ${props.range} base close`}
         height={props.compact ? 220 : 280}
         options={options}
         data={compareData(rebased())}
@@ -93,8 +107,9 @@ export function Compare(props: CompareProps) {
       <ol class="ranking" aria-label="Change over the range, best first">
         <For each={rebased().performance}>
           {(p) => (
-            <li>
-              <span>{p.symbol}</span> <span class={p.changePct >= 0 ? 'up' : 'down'}>{formatPct(p.changePct)}</span>
+            <li data-testid={`rank-${p.symbol}`} data-change-pct={p.changePct}>
+              <span>{p.symbol}</span> <span class={p.changePct >= 0 ? 'up' : 'down'}>{formatPct(p.changePct)}</span>{' '}
+              <span class="muted">{baseLabel(props.returns.get(p.symbol), props.range)}</span>
             </li>
           )}
         </For>

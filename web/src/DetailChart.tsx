@@ -1,6 +1,7 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { columnData, macdSpec, priceSpec, rsiSpec } from './charts.ts';
+import { formatNumber } from './format.ts';
+import { columnData, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, Series } from './types.ts';
 import type { ChartKind, Overlay, Pane } from './view.ts';
@@ -14,6 +15,9 @@ export interface DetailChartProps {
   panes: readonly Pane[];
   palette: Palette;
   compact: boolean;
+  /** The zoom shared by every pane (epoch seconds), and how a pane asks to change it. */
+  zoom: readonly [number, number] | null;
+  onZoom: (range: readonly [number, number] | null) => void;
 }
 
 /**
@@ -24,6 +28,8 @@ export function DetailChart(props: DetailChartProps) {
   const price = createMemo(() =>
     priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette),
   );
+  const volume = createMemo(() => volumeSpec(props.palette));
+  const volumeData = createMemo(() => columnData(props.series, volume().columns));
   const rsi = createMemo(() => rsiSpec(props.palette));
   const macd = createMemo(() => macdSpec(props.palette));
   const priceData = createMemo(() => columnData(props.series, price().columns));
@@ -31,7 +37,7 @@ export function DetailChart(props: DetailChartProps) {
   const macdData = createMemo(() => columnData(props.series, macd().columns));
   const describe = () =>
     `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +
-    `${props.assetType === 'stock' ? ' with volume' : ''}. Arrow keys move the crosshair.`;
+    `${props.assetType === 'stock' ? ', volume in the pane below' : ''}. Arrow keys move the crosshair.`;
 
   return (
     <div class="detail">
@@ -43,7 +49,24 @@ export function DetailChart(props: DetailChartProps) {
         data={priceData()}
         attrs={{ 'data-symbol': props.symbol }}
         keyboard
+        xRange={props.zoom}
+        onXRange={props.onZoom}
+        crosshairLabel={(v) => formatNumber(v)}
       />
+      <Show when={props.assetType === 'stock'}>
+        <Chart
+          testid="chart-volume"
+          label={`${props.symbol}: volume per bar, coloured by the bar's direction`}
+          height={props.compact ? 70 : 90}
+          options={() => volume().options}
+          data={volumeData()}
+          attrs={{ 'data-symbol': props.symbol }}
+          keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
+          class="pane"
+        />
+      </Show>
       <Show when={props.panes.includes('rsi')}>
         <Chart
           testid="chart-rsi"
@@ -53,6 +76,8 @@ export function DetailChart(props: DetailChartProps) {
           data={rsiData()}
           attrs={{ 'data-symbol': props.symbol }}
           keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
           class="pane"
         />
       </Show>
@@ -65,6 +90,8 @@ export function DetailChart(props: DetailChartProps) {
           data={macdData()}
           attrs={{ 'data-symbol': props.symbol }}
           keyboard
+          xRange={props.zoom}
+          onXRange={props.onZoom}
           class="pane"
         />
       </Show>

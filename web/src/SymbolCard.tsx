@@ -2,7 +2,9 @@ import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { columnData, sparkSpec } from './charts.ts';
 import { formatPct, formatPrice, formatTime } from './format.ts';
-import { kpi } from './kpi.ts';
+import { annualised, barsPerYear, kpi } from './kpi.ts';
+import { marketHoursLine } from './market-hours.ts';
+import { baseLabel, type ReturnRow } from './returns.ts';
 import { isoFromEpochSeconds } from './series.ts';
 import type { Palette } from './theme.ts';
 import type { LatestRow, Series } from './types.ts';
@@ -14,6 +16,12 @@ export interface SymbolCardProps {
   latest: LatestRow | undefined;
   series: Series | undefined;
   range: string;
+  /** The range's return as the database defines it; the card shows this, not a figure of its own. */
+  ret: ReturnRow | undefined;
+  /** Bar length in seconds (of the stored interval), to annualise the volatility. */
+  intervalSeconds: number;
+  /** The dashboard's clock (ms), for whether the market is open now. */
+  now: number;
   palette: Palette;
   selected: boolean;
   stale: boolean;
@@ -23,9 +31,10 @@ export interface SymbolCardProps {
 /** A watch-list KPI card: last price, change over the range, high/low, volatility, and a sparkline. */
 export function SymbolCard(props: SymbolCardProps) {
   const figures = createMemo(() => kpi(props.series));
+  const change = () => props.ret?.change_pct ?? null;
   const up = createMemo(() => {
-    const change = figures()?.changePct ?? null;
-    return change === null ? null : change >= 0;
+    const c = change();
+    return c === null ? null : c >= 0;
   });
   const spec = createMemo(() => sparkSpec(props.palette, up()));
   const data = createMemo(() => columnData(props.series, spec().columns));
@@ -52,14 +61,21 @@ export function SymbolCard(props: SymbolCardProps) {
         {(f) => (
           <>
             <p class="quote">
-              <span class="price">{formatPrice(f().last, currency())}</span>
-              <span class={`change ${up() === null ? '' : up() ? 'up' : 'down'}`}>
+              <span class="price" data-testid={`price-${props.symbol}`}>{formatPrice(props.ret?.close ?? f().last, currency())}</span>
+              <span
+                class={`change ${up() === null ? '' : up() ? 'up' : 'down'}`}
+                data-testid={`change-${props.symbol}`}
+                data-change-pct={change() ?? ''}
+              >
                 <span class="sr-only">{props.range} change </span>
                 <Show when={up() !== null}>
                   <span aria-hidden="true">{up() ? '▲ ' : '▼ '}</span>
                 </Show>
-                {formatPct(f().changePct)}
+                {formatPct(change())}
               </span>
+            </p>
+            <p class="base muted" data-testid={`base-${props.symbol}`}>
+              {baseLabel(props.ret, props.range)}
             </p>
             <dl class="kpis">
               <div>
@@ -71,8 +87,19 @@ export function SymbolCard(props: SymbolCardProps) {
                 <dd>{formatPrice(f().low, currency())}</dd>
               </div>
               <div>
-                <dt title="Standard deviation of the last 20 bars' log returns">Volatility</dt>
-                <dd>{f().volatilityPct === null ? '—' : `${f().volatilityPct!.toFixed(2)}%`}</dd>
+                <dt
+                  title={`Standard deviation of the last 20 bars' log returns, annualised: × √${Math.round(
+                    barsPerYear(props.latest?.asset_type, props.intervalSeconds),
+                  ).toLocaleString('en-US')} bars a year`}
+                >
+                  Volatility (ann.)
+                </dt>
+                <dd data-testid={`volatility-${props.symbol}`}>
+                  {(() => {
+                    const a = annualised(f().volatilityPct, props.latest?.asset_type, props.intervalSeconds);
+                    return a === null ? '—' : `${a.toFixed(1)}%`;
+                  })()}
+                </dd>
               </div>
             </dl>
           </>
@@ -86,6 +113,13 @@ export function SymbolCard(props: SymbolCardProps) {
         data={data()}
         class="spark"
       />
+      <Show when={props.latest}>
+        {(row) => (
+          <p class="hours muted" data-testid={`hours-${props.symbol}`}>
+            {marketHoursLine(row(), props.now)}
+          </p>
+        )}
+      </Show>
       <p class="asof muted">
         <Show when={newest()} fallback={<>&nbsp;</>}>
           {(ts) => (

@@ -1,5 +1,7 @@
 import { For } from 'solid-js';
+import { RESOLUTION_LABELS } from './bars.ts';
 import {
+  BAR_CHOICES,
   CHART_KINDS,
   OVERLAY_LABELS,
   OVERLAYS,
@@ -85,6 +87,14 @@ export function Toolbar(props: { symbols: readonly string[]; view: ViewState; on
       </label>
       <Pills name="range" legend="Time range" values={RANGES} value={props.view.range} onChange={(range) => props.onChange({ range })} />
       <Pills
+        name="bars"
+        legend="Bar size (auto: by range)"
+        values={BAR_CHOICES}
+        value={props.view.bars}
+        label={(b) => (b === 'auto' ? 'Auto' : RESOLUTION_LABELS[b])}
+        onChange={(bars) => props.onChange({ bars })}
+      />
+      <Pills
         name="chart"
         legend="Chart type"
         values={CHART_KINDS}
@@ -108,7 +118,16 @@ export function Toolbar(props: { symbols: readonly string[]; view: ViewState; on
         label={(p) => PANE_LABELS[p]}
         onChange={(panes) => props.onChange({ panes })}
       />
-      <details class="watch-editor">
+      <details
+        class="watch-editor"
+        data-testid="watch-editor"
+        // Escape closes the editor and gives focus back to its summary, like a menu.
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape' || !e.currentTarget.open) return;
+          e.currentTarget.open = false;
+          e.currentTarget.querySelector('summary')?.focus();
+        }}
+      >
         <summary>Watch list ({props.view.watch.length})</summary>
         <Checks
           legend="Symbols on the watch list and in the comparison"

@@ -1,4 +1,6 @@
 import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
+import { type BarSeries, parseBars, type Resolution } from './bars.ts';
+import { parseReturns, type ReturnRow } from './returns.ts';
 import { SERIES_COLUMNS, type Config, type EtlRun, type LatestRow, type Series, type SeriesColumn } from './types.ts';
 
 export class HttpError extends Error {
@@ -24,6 +26,31 @@ export interface Api {
   latest(interval: string): Promise<LatestRow[]>;
   series(query: SeriesQuery): Promise<Series[]>;
   latestRun(): Promise<EtlRun | null>;
+  /** Every period's return of the symbols (all when empty), as market.returns() defines them. */
+  returns?(symbols: readonly string[], interval: string): Promise<ReturnRow[]>;
+  /** Every bar at a resolution (market.bars): hourly as stored, or daily/weekly aggregated in the database. */
+  bars?(query: BarsQuery): Promise<BarSeries[]>;
+}
+
+export interface BarsQuery {
+  symbols: readonly string[];
+  resolution: Resolution;
+  interval: string;
+  from?: string;
+  to?: string;
+}
+
+export function barsPath(q: BarsQuery): string {
+  let path = `/api/bars?symbols=${q.symbols.map(encodeURIComponent).join(',')}&resolution=${q.resolution}`;
+  path += `&interval=${encodeURIComponent(q.interval)}`;
+  if (q.from !== undefined) path += `&from=${encodeURIComponent(q.from)}`;
+  if (q.to !== undefined) path += `&to=${encodeURIComponent(q.to)}`;
+  return path;
+}
+
+export function returnsPath(symbols: readonly string[], interval: string): string {
+  const list = symbols.length > 0 ? `symbols=${symbols.map(encodeURIComponent).join(',')}&` : '';
+  return `/api/returns?${list}interval=${encodeURIComponent(interval)}`;
 }
 
 /** Symbols stay comma-separated with each one encoded (`AAPL,BTC%2FUSD`), as the server splits on the comma. */
@@ -55,5 +82,7 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
     latest: (interval) => get(`/api/latest?interval=${encodeURIComponent(interval)}`, parseLatest),
     series: (q) => get(seriesPath(q), (body) => parseSeries(body, q.columns ?? SERIES_COLUMNS)),
     latestRun: () => get('/api/runs/latest', parseLatestRun),
+    returns: (symbols, interval) => get(returnsPath(symbols, interval), parseReturns),
+    bars: (q) => get(barsPath(q), parseBars),
   };
 }

@@ -12,7 +12,7 @@ import type { ChartKind, Overlay } from './view.ts';
  */
 
 /** A series column, or the MACD histogram split by sign so each half gets its colour. */
-export type Column = PriceColumn | NullableColumn | 'macd_up' | 'macd_down';
+export type Column = PriceColumn | NullableColumn | 'macd_up' | 'macd_down' | 'volume_up' | 'volume_down';
 
 export interface ChartSpec {
   options: ChartOptions;
@@ -23,6 +23,11 @@ export interface ChartSpec {
 export const DETAIL_SYNC = 'detail';
 /** Same y-axis width in every pane, so their plot areas line up. */
 const AXIS_SIZE = 80;
+/**
+ * A fixed right padding in every detail pane: left automatic, uPlot pads the price chart (whose x
+ * axis is drawn) to fit its last time label, which made its plot ~25 px narrower than the panes'.
+ */
+const DETAIL_PADDING: uPlot.Padding = [null, 32, null, null];
 
 /** Tick labels with as many decimals as the tick spacing needs: "136,000", "0.0125". */
 const tickValues = (_u: uPlot, ticks: number[], _axis: number, _space: number, incr: number) =>
@@ -35,6 +40,9 @@ export function columnData(s: Series | undefined, columns: readonly Column[]): u
     ...columns.map((c) => {
       if (c === 'macd_up') return s.macd_hist.map((v) => (v !== null && v >= 0 ? v : null));
       if (c === 'macd_down') return s.macd_hist.map((v) => (v !== null && v < 0 ? v : null));
+      // A bar's volume in the colour of its direction: up when it closed at or above its open.
+      if (c === 'volume_up') return s.volume.map((v, i) => (v !== null && s.close[i]! >= s.open[i]! ? v : null));
+      if (c === 'volume_down') return s.volume.map((v, i) => (v !== null && s.close[i]! < s.open[i]! ? v : null));
       return s[c];
     }),
   ];
@@ -151,26 +159,15 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
     const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [2, 3] });
     bands.push({ series: [upper, lower], fill: p.bbFill });
   }
-  if (view.assetType === 'stock') {
-    add('volume', {
-      label: 'Volume',
-      scale: 'vol',
-      value: (_u, v) => (v == null ? '—' : formatVolume(v)),
-      fill: p.volumeUp,
-      stroke: p.volumeUp,
-      width: 0,
-      paths: uPlot.paths.bars!({ size: [0.7, 40] }),
-      points: { show: false },
-    });
-  }
 
   return {
     columns,
     options: {
+      padding: DETAIL_PADDING,
       series,
       bands,
       // Bars are evenly spaced like a trading platform's, so nights and weekends leave no holes.
-      scales: { x: { time: true, distr: 2 }, vol: { range: (_u, _min, max) => [0, Math.max(1, max) * 4] } },
+      scales: { x: { time: true, distr: 2 } },
       axes: axes(p, { values: tickValues }),
       cursor: cursor(DETAIL_SYNC),
       legend: { live: true },
@@ -179,10 +176,33 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
   };
 }
 
+/** Volume in a pane of its own under the price (stocks; crypto has none), each bar coloured by its direction. */
+export function volumeSpec(p: Palette): ChartSpec {
+  const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+  const value = (_u: uPlot, v: number | null) => (v == null ? '—' : formatVolume(v));
+  return {
+    columns: ['volume_up', 'volume_down'],
+    options: {
+      padding: DETAIL_PADDING,
+      series: [
+        {},
+        // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
+        { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
+        { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
+      ],
+      scales: { x: { time: true, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      axes: axes(p, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
+      cursor: cursor(DETAIL_SYNC),
+      legend: { live: true },
+    },
+  };
+}
+
 export function rsiSpec(p: Palette): ChartSpec {
   return {
     columns: ['rsi_14'],
     options: {
+      padding: DETAIL_PADDING,
       series: [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
       axes: axes(p, { splits: () => [30, 70] }, true),
@@ -197,6 +217,7 @@ export function macdSpec(p: Palette): ChartSpec {
   return {
     columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
     options: {
+      padding: DETAIL_PADDING,
       series: [
         {},
         { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },

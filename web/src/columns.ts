@@ -12,7 +12,12 @@ import type { ViewState } from './view.ts';
 
 export const CARD_COLUMNS: readonly SeriesColumn[] = ['high', 'low', 'close', 'volatility_20'];
 
-const seriesColumn = (c: Column): SeriesColumn => (c === 'macd_up' || c === 'macd_down' ? 'macd_hist' : c);
+const seriesColumn = (c: Column): SeriesColumn => {
+  if (c === 'macd_up' || c === 'macd_down') return 'macd_hist';
+  // The volume pane colours each bar by its direction from the one volume column.
+  if (c === 'volume_up' || c === 'volume_down') return 'volume';
+  return c;
+};
 
 export function detailColumns(view: Pick<ViewState, 'overlays' | 'panes'>): SeriesColumn[] {
   // The column lists come from the chart definitions themselves, so a new overlay is fetched once it is drawn.

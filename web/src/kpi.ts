@@ -35,3 +35,23 @@ export function kpi(s: Series | undefined): Kpi | null {
     volatilityPct: volatility === null ? null : 100 * volatility,
   };
 }
+
+const SESSION_SECONDS = 6.5 * 3600;
+const TRADING_DAYS = 252;
+
+/**
+ * How many bars of `intervalSeconds` a year holds: crypto trades every second of 365 days; a stock
+ * 252 sessions of 6.5 hours (an hourly session is 7 bars, the last one half an hour), a daily bar a
+ * session, a weekly bar 52 a year.
+ */
+export function barsPerYear(assetType: string | undefined, intervalSeconds: number): number {
+  if (assetType === 'crypto') return (365 * 86_400) / intervalSeconds;
+  if (intervalSeconds >= 7 * 86_400) return 52;
+  if (intervalSeconds >= 86_400) return TRADING_DAYS;
+  return TRADING_DAYS * Math.ceil(SESSION_SECONDS / intervalSeconds);
+}
+
+/** The per-bar volatility scaled to a year (× √bars a year), so stocks, crypto and intervals compare. */
+export function annualised(volatilityPct: number | null, assetType: string | undefined, intervalSeconds: number): number | null {
+  return volatilityPct === null ? null : volatilityPct * Math.sqrt(barsPerYear(assetType, intervalSeconds));
+}

@@ -17,13 +17,27 @@ export interface Rebased {
   missing: string[];
 }
 
-export function rebase(series: readonly Series[], from?: number): Rebased {
+/** Where a symbol's line is 100: the close of its return's base bar (market.returns), from that bar on. */
+export interface RebaseBase {
+  /** Epoch seconds of the base bar. */
+  ts: number;
+  close: number;
+}
+
+/**
+ * `bases` given: each symbol is rebased to its return's base close, so the line ends at exactly
+ * 100 + the return shown in the ranking; a symbol without a base is missing. Otherwise each is
+ * rebased to its first bar at or after `from`.
+ */
+export function rebase(series: readonly Series[], from?: number, bases?: ReadonlyMap<string, RebaseBase>): Rebased {
   const drawn: Array<{ symbol: string; ts: number[]; values: number[] }> = [];
   const missing: string[] = [];
   for (const s of series) {
     let start = 0;
-    if (from !== undefined) while (start < s.ts.length && s.ts[start]! < from) start++;
-    const base = s.close[start];
+    const given = bases?.get(s.symbol);
+    const after = bases ? given?.ts : from;
+    if (after !== undefined) while (start < s.ts.length && s.ts[start]! < after) start++;
+    const base = bases ? given?.close : s.close[start];
     if (base === undefined || !(base > 0)) {
       missing.push(s.symbol);
       continue;

@@ -1,12 +1,14 @@
 import type { Api } from './api.ts';
 import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
-import { SERIES_COLUMNS } from './types.ts';
+import { parseBars } from './bars.ts';
+import { parseReturns } from './returns.ts';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS, SERIES_COLUMNS } from './types.ts';
 
 /**
  * The read API through supabase-js: the same SQL read functions the Node server wraps, called as
  * PostgREST RPCs on the `market` schema (which must be in the project's exposed schemas):
  * `market.series(p_symbols, p_interval, p_from, p_to, p_max_points)`, `market.latest(p_interval)`
- * and `market.latest_run()` (the newest `market.etl_run` row without `details`, or no row).
+ * `market.returns(p_symbols, p_interval)` (every return the dashboard shows), and `market.latest_run()` (the newest `market.etl_run` row without `details`, or no row).
  */
 
 export interface RpcResult {
@@ -86,6 +88,24 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
         }),
       );
       return parseSeries({ series: perSymbol }, columns);
+    },
+    async returns(symbols, interval) {
+      const rows = await call('returns', { p_symbols: symbols.length > 0 ? [...symbols] : null, p_interval: interval });
+      return parseReturns({ rows });
+    },
+    async bars(q) {
+      // PostgREST returns at most MAX_ROWS rows: enough for daily and weekly bars; hourly exports are cut to the newest.
+      const series = await Promise.all(q.symbols.map(async (symbol) => {
+        const rows = await call('bars', { p_symbols: [symbol], p_resolution: q.resolution, p_from: q.from ?? null, p_to: q.to ?? null, p_interval: q.interval });
+        const list = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+        const col = (k: string) => list.map((r) => r[k]);
+        return {
+          symbol, resolution: q.resolution, time_zone: list[0]?.time_zone ?? null,
+          ts: list.map((r) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)),
+          open: col('open'), high: col('high'), low: col('low'), close: col('close'), volume: col('volume'),
+        };
+      }));
+      return parseBars({ series });
     },
     async latestRun() {
       const data = await call('latest_run');

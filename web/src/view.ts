@@ -3,19 +3,28 @@
  * Parsing is forgiving (an unknown value falls back to the default) because links outlive deployments.
  */
 
-export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'All'] as const;
+export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
 export type Range = (typeof RANGES)[number];
 
 const DAY = 86_400;
-/** How far back each range reaches from a symbol's newest bar, in seconds; null: the whole history. */
+/**
+ * How far back each range's charts reach at least from a symbol's newest bar, in seconds; null: the
+ * whole history. The dashboard widens it to the base close of the range's return (market.returns).
+ */
 export const RANGE_SECONDS: Record<Range, number | null> = {
   '1D': DAY,
   '1W': 7 * DAY,
   '1M': 30 * DAY,
   '3M': 91 * DAY,
   '1Y': 365 * DAY,
+  // From the base close of 31 December, which market.returns supplies.
+  YTD: 0,
   All: null,
 };
+
+/** Bar resolution of the big chart: `auto` picks by range (hourly to 3M, daily for 1Y/YTD, weekly for All). */
+export const BAR_CHOICES = ['auto', '1h', '1day', '1week'] as const;
+export type BarChoice = (typeof BAR_CHOICES)[number];
 
 export const CHART_KINDS = ['line', 'candles'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
@@ -42,6 +51,9 @@ export interface ViewState {
   /** The watch list: the KPI cards shown and the symbols compared, in configured order. */
   watch: string[];
   range: Range;
+  bars: BarChoice;
+  /** The big chart's zoom: the time range shown, epoch seconds; null: the whole range. */
+  zoom: readonly [number, number] | null;
   chart: ChartKind;
   overlays: Overlay[];
   panes: Pane[];
@@ -58,12 +70,23 @@ export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECO
     symbol: symbols[0] ?? '',
     watch: [...symbols],
     range: '1M',
+    bars: 'auto',
+    zoom: null,
     chart: 'line',
     overlays: ['sma20', 'sma50'],
     panes: ['rsi', 'macd'],
     theme: null,
     poll,
   };
+}
+
+/** `zoom=<from>-<to>` in epoch seconds; anything else is no zoom. */
+function parseZoom(value: string | null): [number, number] | null {
+  const m = value === null ? null : /^(\d{1,12})-(\d{1,12})$/.exec(value);
+  if (!m) return null;
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  return from < to ? [from, to] : null;
 }
 
 function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
@@ -88,6 +111,8 @@ export function parseView(search: string, symbols: readonly string[], defaults =
     symbol: pick(upper(q.get('symbol')), symbols, defaults.symbol),
     watch: watch.length > 0 ? watch : defaults.watch,
     range: pick(q.get('range'), RANGES, defaults.range),
+    bars: pick(q.get('bars'), BAR_CHOICES, defaults.bars),
+    zoom: parseZoom(q.get('zoom')) ?? defaults.zoom,
     chart: pick(q.get('chart'), CHART_KINDS, defaults.chart),
     overlays: list(q.get('overlays'), OVERLAYS, defaults.overlays),
     panes: list(q.get('panes'), PANES, defaults.panes),
@@ -104,6 +129,8 @@ export function serializeView(view: ViewState, defaults: ViewState): string {
   if (view.symbol !== defaults.symbol) parts.push(['symbol', view.symbol]);
   if (!same(view.watch, defaults.watch)) parts.push(['watch', view.watch.join(',')]);
   if (view.range !== defaults.range) parts.push(['range', view.range]);
+  if (view.bars !== defaults.bars) parts.push(['bars', view.bars]);
+  if (view.zoom) parts.push(['zoom', `${view.zoom[0]}-${view.zoom[1]}`]);
   if (view.chart !== defaults.chart) parts.push(['chart', view.chart]);
   if (!same(view.overlays, defaults.overlays)) parts.push(['overlays', view.overlays.join(',')]);
   if (!same(view.panes, defaults.panes)) parts.push(['panes', view.panes.join(',')]);

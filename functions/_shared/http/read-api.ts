@@ -71,6 +71,27 @@ const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 
 type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
+const barsQuery = z.object({
+  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(10)),
+  resolution: z.enum(['1h', '1day', '1week']).default('1day'),
+  interval: z.enum(INTERVALS).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Enough for ten years of hourly crypto bars; past it the answer is cut, oldest bars first. */
+const BARS_LIMIT = 100_000;
+
+type BarRow = { symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null; time_zone: string };
+
+const returnsQuery = z.object({
+  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50)).optional(),
+  interval: z.enum(INTERVALS).optional(),
+});
+
+
 /** Rows to one column array per field: what uPlot draws, and far smaller as JSON. */
 function toColumnar(symbols: readonly string[], columns: readonly SeriesColumn[], rows: readonly SeriesRow[]): SeriesEntry[] {
   const bySymbol = new Map<string, { ts: number[]; values: (number | null)[][] }>();
@@ -127,6 +148,43 @@ export function readApi(deps: ReadApiDeps): Hono {
   // A run's end is announced, its start is not: a run in progress shows here once an announcement
   // has dropped the answer held from before it started.
   app.get('/runs/latest', (c) => answers.respond(c, 'runs/latest', async () => ({ run: await withReadTimeout(deps.sql, latestRun) })));
+
+  // Every return the dashboard shows (cards, comparison, ranking), from the one SQL definition.
+  app.get('/returns', async (c) => {
+    const query = returnsQuery.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { symbols, interval } = query.data;
+    const rows = await deps.sql`
+      select symbol, asset_type, period, time_zone, as_of, close, session_date::text, start_date::text,
+             base_date::text, base_ts, base_close, change, change_pct, first_date::text, short_history
+        from market.returns(${symbols ?? null}::text[], ${interval ?? deps.interval})`;
+    return c.json({ rows });
+  });
+
+  // OHLCV at the resolution a range needs (market.bars), every bar: the chart's candles and the CSV export.
+  app.get('/bars', async (c) => {
+    const query = barsQuery.safeParse(c.req.query());
+    if (!query.success) throw validationError(query.error);
+    const { symbols, resolution, interval, from, to } = query.data;
+    const rows = await deps.sql<BarRow[]>`
+      select * from (
+        select symbol, ts, open, high, low, close, volume, time_zone
+          from market.bars(${symbols}::text[], ${resolution}, ${from ?? null}::timestamptz, ${to ?? null}::timestamptz,
+                           ${interval ?? deps.interval})
+         order by ts desc limit ${BARS_LIMIT}) as newest
+       order by symbol, ts`;
+    const series = symbols.map((symbol) => {
+      const own = rows.filter((r) => r.symbol === symbol);
+      return {
+        symbol, resolution, time_zone: own[0]?.time_zone ?? null,
+        ts: own.map((r) => r.ts.getTime() / 1000), open: own.map((r) => r.open), high: own.map((r) => r.high),
+        low: own.map((r) => r.low), close: own.map((r) => r.close), volume: own.map((r) => r.volume),
+      };
+    });
+    return c.json({ series });
+  });
+
+  app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
 
   return app;
 }
