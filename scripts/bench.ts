@@ -2,15 +2,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sql } from '../functions/_shared/db.ts';
 import { loadSeries } from '../functions/_shared/etl/load.ts';
-import { backfill, type BackfillResult } from './bench/backfill.ts';
+import { type BackfillResult, backfill } from './bench/backfill.ts';
 import { generateSeries } from './bench/bars.ts';
 import { startBenchCluster } from './bench/cluster.ts';
-import { FIXTURE_HOURS, FIXTURE_SYMBOLS, loadFixture } from './bench/fixture.ts';
 import { benchDashboard, formatDashboardBench } from './bench/dashboard.ts';
 import { edgeCpu } from './bench/edge-cpu.ts';
-import { formatReadPath } from './bench/read-path.ts';
+import { FIXTURE_HOURS, FIXTURE_SYMBOLS, loadFixture } from './bench/fixture.ts';
 import { incrementalRuns } from './bench/incremental.ts';
 import { benchLoad } from './bench/load.ts';
+import { formatReadPath } from './bench/read-path.ts';
 import { describeMachine, type Figure, figuresTable, machineLines, markdownTable, writeResults } from './bench/report.ts';
 import { seriesLatency } from './bench/series.ts';
 
@@ -39,8 +39,16 @@ function breakdown(result: BackfillResult): string {
   const cpu = markdownTable(
     ['CPU time, BEGIN to COMMIT', 'ms', 'of wall time'],
     [
-      ['PostgreSQL (all its processes)', result.cpu.postgresMs?.toFixed(0) ?? 'n/a', result.cpu.postgresMs === null ? '' : `${((100 * result.cpu.postgresMs) / result.totalMs).toFixed(0)}%`],
-      ['Node (parsing done; indicators, encoding, driver)', result.cpu.nodeMs.toFixed(0), `${((100 * result.cpu.nodeMs) / result.totalMs).toFixed(0)}%`],
+      [
+        'PostgreSQL (all its processes)',
+        result.cpu.postgresMs?.toFixed(0) ?? 'n/a',
+        result.cpu.postgresMs === null ? '' : `${((100 * result.cpu.postgresMs) / result.totalMs).toFixed(0)}%`,
+      ],
+      [
+        'Node (parsing done; indicators, encoding, driver)',
+        result.cpu.nodeMs.toFixed(0),
+        `${((100 * result.cpu.nodeMs) / result.totalMs).toFixed(0)}%`,
+      ],
     ],
   );
   return `${phases}\n\n${cpu}\n\nANALYZE after the commit (not in the figure): ${result.analyseMs.toFixed(0)} ms`;
@@ -55,7 +63,8 @@ async function seedOtherSymbol(sql: Sql): Promise<void> {
 async function dashboardOnly(): Promise<void> {
   log('(e) dashboard in Chromium and (f) the read path under load');
   const dashboard = await benchDashboard({ log: (line) => log(`    ${line}`) });
-  for (const line of [...formatDashboardBench(dashboard), ...(dashboard.readPath ? formatReadPath(dashboard.readPath) : [])]) log(`    ${line}`);
+  for (const line of [...formatDashboardBench(dashboard), ...(dashboard.readPath ? formatReadPath(dashboard.readPath) : [])])
+    log(`    ${line}`);
 }
 
 async function main(): Promise<void> {
@@ -72,7 +81,9 @@ async function main(): Promise<void> {
     const data = generateSeries(BACKFILL_SYMBOLS, BACKFILL_BARS, Date.parse('2026-11-18T21:00:00Z'));
     const totalBars = data.reduce((sum, s) => sum + s.bars.length, 0);
 
-    log(`(a) backfill: ${BACKFILL_SYMBOLS} symbols x ${BACKFILL_BARS} hourly bars through loadSeries in one transaction, ${BACKFILL_REPEATS} times each`);
+    log(
+      `(a) backfill: ${BACKFILL_SYMBOLS} symbols x ${BACKFILL_BARS} hourly bars through loadSeries in one transaction, ${BACKFILL_REPEATS} times each`,
+    );
     const backfills = async (label: string, seed: boolean): Promise<BackfillResult> => {
       log(`    ${label}:`);
       const loads: BackfillResult[] = [];
@@ -104,7 +115,9 @@ async function main(): Promise<void> {
     const incremental = await incrementalRuns(incrementalSql);
     await incrementalSql.end();
     await cluster.dropDatabase('bench_incremental');
-    log(`    p50 ${ms(incremental.p50)}, p95 ${ms(incremental.p95)} over ${incremental.runs.length} runs; first run (5,000 bars x 8) ${ms(incremental.firstRun.ms)}\n`);
+    log(
+      `    p50 ${ms(incremental.p50)}, p95 ${ms(incremental.p95)} over ${incremental.runs.length} runs; first run (5,000 bars x 8) ${ms(incremental.firstRun.ms)}\n`,
+    );
 
     log(`(c) market.series on ${(FIXTURE_SYMBOLS * FIXTURE_HOURS).toLocaleString('en')} bars: generating the fixture`);
     const seriesSql = await cluster.createDatabase('bench_series');
@@ -116,25 +129,70 @@ async function main(): Promise<void> {
     log(`    ${series.points} points per query; plan of the statement inside market.series:\n${series.plan}\n`);
 
     const figures: Figure[] = [
-      { measure: `(a) backfill, ${BACKFILL_SYMBOLS} x ${BACKFILL_BARS} hourly bars, parsed data to committed SSOT, empty tables (median of ${BACKFILL_REPEATS})`, result: `${Math.round(throughput).toLocaleString('en')} bars/s (${(loaded.totalMs / 1000).toFixed(1)} s)`, target: '>= 100,000 bars/s', met: throughput >= 100_000 },
-      { measure: '(a) same, into tables that already hold rows', result: `${Math.round(seededThroughput).toLocaleString('en')} bars/s (${(seeded.totalMs / 1000).toFixed(1)} s)`, target: '', met: null },
-      { measure: '(b) incremental hourly run, 8 symbols, p50', result: ms(incremental.p50), target: '< 100 ms', met: incremental.p50 < 100 },
+      {
+        measure: `(a) backfill, ${BACKFILL_SYMBOLS} x ${BACKFILL_BARS} hourly bars, parsed data to committed SSOT, empty tables (median of ${BACKFILL_REPEATS})`,
+        result: `${Math.round(throughput).toLocaleString('en')} bars/s (${(loaded.totalMs / 1000).toFixed(1)} s)`,
+        target: '>= 100,000 bars/s',
+        met: throughput >= 100_000,
+      },
+      {
+        measure: '(a) same, into tables that already hold rows',
+        result: `${Math.round(seededThroughput).toLocaleString('en')} bars/s (${(seeded.totalMs / 1000).toFixed(1)} s)`,
+        target: '',
+        met: null,
+      },
+      {
+        measure: '(b) incremental hourly run, 8 symbols, p50',
+        result: ms(incremental.p50),
+        target: '< 100 ms',
+        met: incremental.p50 < 100,
+      },
       { measure: '(b) same, p95', result: ms(incremental.p95), target: '', met: null },
-      { measure: '(b) same, p50 without the simulator\'s own time', result: ms(incremental.p50WithoutSimulator), target: '', met: null },
+      { measure: "(b) same, p50 without the simulator's own time", result: ms(incremental.p50WithoutSimulator), target: '', met: null },
       { measure: '(b) first run, 8 x 5,000 bars of history', result: ms(incremental.firstRun.ms), target: '', met: null },
-      { measure: '(c) market.series, 1 year hourly -> 1,000 points, in the database, p50', result: ms(series.database.p50), target: '', met: null },
+      {
+        measure: '(c) market.series, 1 year hourly -> 1,000 points, in the database, p50',
+        result: ms(series.database.p50),
+        target: '',
+        met: null,
+      },
       { measure: '(c) same, p95', result: ms(series.database.p95), target: '< 10 ms', met: series.database.p95 < 10 },
-      { measure: '(c) same rows received by a client (read API query), p50 / p95', result: `${ms(series.client.p50)} / ${ms(series.client.p95)}`, target: '', met: null },
-      { measure: '(c) read API handler in process (JSON), p50 / p95', result: `${ms(series.http.p50)} / ${ms(series.http.p95)}`, target: '', met: null },
-      { measure: `(c) market.latest over ${FIXTURE_SYMBOLS} symbols, p50 / p95`, result: `${ms(series.latest.p50)} / ${ms(series.latest.p95)}`, target: '', met: null },
+      {
+        measure: '(c) same rows received by a client (read API query), p50 / p95',
+        result: `${ms(series.client.p50)} / ${ms(series.client.p95)}`,
+        target: '',
+        met: null,
+      },
+      {
+        measure: '(c) read API handler in process (JSON), p50 / p95',
+        result: `${ms(series.http.p50)} / ${ms(series.http.p95)}`,
+        target: '',
+        met: null,
+      },
+      {
+        measure: `(c) market.latest over ${FIXTURE_SYMBOLS} symbols, p50 / p95`,
+        result: `${ms(series.latest.p50)} / ${ms(series.latest.p95)}`,
+        target: '',
+        met: null,
+      },
     ];
     log('(d) load on loopback: read API for 20 s with 32 keep-alive clients; one commit to 1,000 live-stream clients');
     const loadSql = await cluster.createDatabase('bench_load');
     const load = await benchLoad(loadSql, { readMs: 20_000, clients: 1_000 });
     await loadSql.end();
     figures.push(
-      { measure: '(d) read API sustained, 32 clients, 4 routes', result: `${Math.round(load.read.perSecond).toLocaleString('en')} req/s, p50 ${ms(load.read.p50Ms)}, p99 ${ms(load.read.p99Ms)}, ${load.read.errors} errors`, target: '', met: null },
-      { measure: '(d) one commit to 1,000 live-stream clients, p50 / p99 / last', result: `${load.fanout.received} received; ${ms(load.fanout.p50Ms)} / ${ms(load.fanout.p99Ms)} / ${ms(load.fanout.maxMs)}`, target: 'all within 1 s', met: load.fanout.received === load.fanout.clients && load.fanout.maxMs < 1000 },
+      {
+        measure: '(d) read API sustained, 32 clients, 4 routes',
+        result: `${Math.round(load.read.perSecond).toLocaleString('en')} req/s, p50 ${ms(load.read.p50Ms)}, p99 ${ms(load.read.p99Ms)}, ${load.read.errors} errors`,
+        target: '',
+        met: null,
+      },
+      {
+        measure: '(d) one commit to 1,000 live-stream clients, p50 / p99 / last',
+        result: `${load.fanout.received} received; ${ms(load.fanout.p50Ms)} / ${ms(load.fanout.p99Ms)} / ${ms(load.fanout.maxMs)}`,
+        target: 'all within 1 s',
+        met: load.fanout.received === load.fanout.clients && load.fanout.maxMs < 1000,
+      },
     );
 
     log('(f) Edge Function invocations under Deno: CPU time of an hourly run of 8 symbols, and of one first-load step');
@@ -144,9 +202,24 @@ async function main(): Promise<void> {
     const dearest = Math.max(edge.firstLoadStep.cpuMs, ...hourlyCpu);
     log(`    first-load step (4 x 5,000 bars): ${ms(edge.firstLoadStep.cpuMs)} CPU; hourly runs: ${hourlyCpu.map(ms).join(', ')} CPU\n`);
     figures.push(
-      { measure: '(f) Edge invocation under Deno, hourly run of 8 symbols, CPU (median of 3, cold process)', result: ms(hourlyMedian), target: '< 200 ms', met: hourlyMedian < 200 },
-      { measure: '(f) Edge invocation under Deno, one first-load step (4 symbols x 5,000 bars), CPU', result: ms(edge.firstLoadStep.cpuMs), target: '', met: null },
-      { measure: '(f) dearest invocation measured, CPU (Supabase allows 2 s)', result: ms(dearest), target: '< 1,500 ms', met: dearest < 1_500 },
+      {
+        measure: '(f) Edge invocation under Deno, hourly run of 8 symbols, CPU (median of 3, cold process)',
+        result: ms(hourlyMedian),
+        target: '< 200 ms',
+        met: hourlyMedian < 200,
+      },
+      {
+        measure: '(f) Edge invocation under Deno, one first-load step (4 symbols x 5,000 bars), CPU',
+        result: ms(edge.firstLoadStep.cpuMs),
+        target: '',
+        met: null,
+      },
+      {
+        measure: '(f) dearest invocation measured, CPU (Supabase allows 2 s)',
+        result: ms(dearest),
+        target: '< 1,500 ms',
+        met: dearest < 1_500,
+      },
     );
 
     log('(e) dashboard in Chromium: bundle, first chart with 5 years x 8 symbols, ETL commit to redraw');
@@ -159,7 +232,10 @@ async function main(): Promise<void> {
     const table = figuresTable(figures);
     log(table);
     if (write) {
-      await writeResults(BENCHMARKS_MD, `${machineLines(machine)}\n\n${table}\n\nDashboard (e):\n\n${dashboardLines.map((line) => `- ${line.trim()}`).join('\n')}\n\nRead path (f):\n\n${readPathLines.map((line) => `- ${line}`).join('\n')}\n\nBackfill, where the time goes:\n\n${where}`);
+      await writeResults(
+        BENCHMARKS_MD,
+        `${machineLines(machine)}\n\n${table}\n\nDashboard (e):\n\n${dashboardLines.map((line) => `- ${line.trim()}`).join('\n')}\n\nRead path (f):\n\n${readPathLines.map((line) => `- ${line}`).join('\n')}\n\nBackfill, where the time goes:\n\n${where}`,
+      );
       log(`\nwritten to ${BENCHMARKS_MD}`);
     }
   } finally {

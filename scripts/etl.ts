@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
+import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
-import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { describeFailure } from '../server/failure.ts';
 import { openSource } from '../server/source.ts';
 
@@ -17,7 +17,11 @@ import { openSource } from '../server/source.ts';
 const EXIT_CODE: Record<RunSummary['status'], number> = { succeeded: 0, failed: 1, partial: 2, skipped: 3, running: 4 };
 
 const args = z
-  .array(z.enum(['--once', '--rebuild', '--simulate'], { error: (issue) => `unknown option ${String(issue.input)} (use --once, --rebuild or --simulate)` }))
+  .array(
+    z.enum(['--once', '--rebuild', '--simulate'], {
+      error: (issue) => `unknown option ${String(issue.input)} (use --once, --rebuild or --simulate)`,
+    }),
+  )
   .parse(process.argv.slice(2));
 
 async function main(): Promise<number> {
@@ -38,7 +42,9 @@ async function main(): Promise<number> {
     return EXIT_CODE[summary.status];
   }
 
-  console.log(`ETL scheduler: ${config.MARKET_SYMBOLS.length} symbols at ${config.MARKET_INTERVAL}, every hour on the hour, into ${database.label}`);
+  console.log(
+    `ETL scheduler: ${config.MARKET_SYMBOLS.length} symbols at ${config.MARKET_INTERVAL}, every hour on the hour, into ${database.label}`,
+  );
   const runAndLog = async (trigger: string) => {
     const summary = await runEtl(trigger);
     console.log(summaryLine(summary));

@@ -1,8 +1,8 @@
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { connect } from '../functions/_shared/db.ts';
 import { openDatabase } from '../server/database.ts';
-import { checkMigrations } from '../server/migrate.ts';
 import { describeFailure } from '../server/failure.ts';
+import { checkMigrations } from '../server/migrate.ts';
 
 /**
  * `npm run migrate`: brings the `market` schema up to date (opening the database migrates it) and says what changed.
@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     const sql = connect(config.DATABASE_URL, { max: 1, applicationName: 'market-pulse-migrate' });
     try {
       const { pending, applied } = await checkMigrations(sql);
-      console.log(`Migrations check: ${applied.length} applied and unchanged, ${pending.length} pending (${pending.join(', ') || 'none'}).`);
+      console.log(
+        `Migrations check: ${applied.length} applied and unchanged, ${pending.length} pending (${pending.join(', ') || 'none'}).`,
+      );
     } finally {
       await sql.end({ timeout: 5 });
     }
@@ -24,7 +26,9 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase(config.DATABASE_URL, 'market-pulse-migrate');
   const { applied, unchanged } = database.migration;
-  console.log(`Schema market is up to date in ${database.label}: applied ${applied.length} (${applied.join(', ') || 'none'}), unchanged ${unchanged.length}.`);
+  console.log(
+    `Schema market is up to date in ${database.label}: applied ${applied.length} (${applied.join(', ') || 'none'}), unchanged ${unchanged.length}.`,
+  );
   await database.close();
 }
 

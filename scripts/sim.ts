@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { startSimulator } from '../simulator/index.ts';
 import { PLAN_DEFAULTS } from '../functions/_shared/contract.ts';
+import { startSimulator } from '../simulator/index.ts';
 
 /**
  * `npm run sim`: the Twelve Data simulator as a standalone server for offline work and end-to-end

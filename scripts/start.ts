@@ -3,12 +3,12 @@ import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
 import { createServerApp } from '../server/app.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
-import { watchDatabase } from '../server/database-health.ts';
 import { DATA_DIR, openDatabase } from '../server/database.ts';
+import { watchDatabase } from '../server/database-health.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
+import { describeFailure } from '../server/failure.ts';
 import { startLiveHub } from '../server/live.ts';
 import { ensureLocalSecret } from '../server/secret.ts';
-import { describeFailure } from '../server/failure.ts';
 import { openSource } from '../server/source.ts';
 
 /** `npm start`: the whole product on one machine: database, ETL on a schedule, API, live dashboard. */

@@ -79,7 +79,18 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 export const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 const RECIPES = 64;
 /** Headers that belong to one answer, never copied from another. */
-const ENTRY_HEADERS = new Set(['etag', 'cache-control', 'vary', 'content-type', 'content-length', 'content-encoding', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+const ENTRY_HEADERS = new Set([
+  'etag',
+  'cache-control',
+  'vary',
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
 /** Exact request URLs remembered for the fast path; past this the map starts over. */
 const ALIASES = 4096;
 
@@ -115,7 +126,13 @@ async function renderEntry(render: () => Promise<unknown>): Promise<Entry> {
     // Quality 5: most of brotli's gain over gzip on JSON at a small share of quality 11's CPU.
     brotliAsync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
   ]);
-  return { etag: etagOf(identity), identity: new Uint8Array(identity), gzip: new Uint8Array(gz), br: new Uint8Array(br), bytes: identity.length + gz.length + br.length };
+  return {
+    etag: etagOf(identity),
+    identity: new Uint8Array(identity),
+    gzip: new Uint8Array(gz),
+    br: new Uint8Array(br),
+    bytes: identity.length + gz.length + br.length,
+  };
 }
 
 /**
@@ -215,14 +232,14 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     const started = version;
     const running = inflight.get(key);
     if (running && running.version === started) return running.promise;
-    const promise = renderEntry(render).then(
-      (entry) => {
+    const promise = renderEntry(render)
+      .then((entry) => {
         if (listening && version === started && !closed) store(key, entry);
         return entry;
-      },
-    ).finally(() => {
-      if (inflight.get(key)?.promise === promise) inflight.delete(key);
-    });
+      })
+      .finally(() => {
+        if (inflight.get(key)?.promise === promise) inflight.delete(key);
+      });
     inflight.set(key, { version: started, promise });
     return promise;
   }
@@ -272,12 +289,16 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
 
   const CHANNELS = ['market_bars', 'market_runs'];
   const channels = CHANNELS.map((channel) =>
-    sql.listen(channel, () => invalidate(), () => {
-      // (Re)connected: announcements may have been missed while the connection was down.
-      invalidate();
-      listeningOn.add(channel);
-      listening = listeningOn.size === CHANNELS.length;
-    }),
+    sql.listen(
+      channel,
+      () => invalidate(),
+      () => {
+        // (Re)connected: announcements may have been missed while the connection was down.
+        invalidate();
+        listeningOn.add(channel);
+        listening = listeningOn.size === CHANNELS.length;
+      },
+    ),
   );
   const ready = Promise.all(channels).then(
     () => {},

@@ -8,16 +8,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { isDatabaseUnavailable, type Sql } from '../functions/_shared/db.ts';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
+import { type ConcurrencyOptions, concurrencyLimit, READ_CONCURRENCY } from '../functions/_shared/http/concurrency.ts';
 import { databaseUnavailable, handleError } from '../functions/_shared/http/errors.ts';
 import { etlTrigger } from '../functions/_shared/http/etl-trigger.ts';
-import { concurrencyLimit, type ConcurrencyOptions, READ_CONCURRENCY } from '../functions/_shared/http/concurrency.ts';
 import { FixedWindowLimiter } from '../functions/_shared/http/rate-limit.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
 import { type AnswerCache, createAnswerCache } from './answer-cache.ts';
 import type { DatabaseHealth } from './database-health.ts';
-import type { LiveEvent, LiveHub } from './live.ts';
 import { hostAllowList } from './host-check.ts';
+import type { LiveEvent, LiveHub } from './live.ts';
 import { apiCors, securityHeaders } from './security.ts';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits, StreamSlots } from './stream-limits.ts';
 
@@ -73,19 +73,26 @@ export function createServerApp(deps: ServerDeps): Hono {
 
   const caller = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
   const triggerLimit = { limit: deps.triggerLimitPerMinute ?? 10, windowMs: 60_000 };
-  app.use('/functions/v1/market-etl', bodyLimit({
-    maxSize: TRIGGER_BODY_LIMIT,
-    onError: (c) => c.json({ error: `request body over ${TRIGGER_BODY_LIMIT} bytes` }, 413),
-  }));
-  app.route('/functions/v1/market-etl', etlTrigger({
-    secret: deps.etlSecret,
-    run: deps.runEtl,
-    limits: { key: caller, refused: new FixedWindowLimiter(triggerLimit), accepted: new FixedWindowLimiter(triggerLimit) },
-  }));
+  app.use(
+    '/functions/v1/market-etl',
+    bodyLimit({
+      maxSize: TRIGGER_BODY_LIMIT,
+      onError: (c) => c.json({ error: `request body over ${TRIGGER_BODY_LIMIT} bytes` }, 413),
+    }),
+  );
+  app.route(
+    '/functions/v1/market-etl',
+    etlTrigger({
+      secret: deps.etlSecret,
+      run: deps.runEtl,
+      limits: { key: caller, refused: new FixedWindowLimiter(triggerLimit), accepted: new FixedWindowLimiter(triggerLimit) },
+    }),
+  );
 
   // While the database is known to be away, reads fail at once instead of each waiting on a connection attempt.
   app.use('/api/*', async (c, next) => {
-    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream') return databaseUnavailable(c);
+    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream')
+      return databaseUnavailable(c);
     await next();
   });
 
@@ -105,50 +112,55 @@ export function createServerApp(deps: ServerDeps): Hono {
     return liveStream(c, slot.release);
   });
 
-  const liveStream = (c: Context, release: () => void) => streamSSE(c, async (stream) => {
-    const queue: LiveEvent[] = [];
-    let wake: (() => void) | null = null;
-    const push = (event: LiveEvent) => {
-      // A client that stopped reading is let go rather than queued for without end.
-      if (queue.length >= MAX_QUEUED_EVENTS) {
+  const liveStream = (c: Context, release: () => void) =>
+    streamSSE(
+      c,
+      async (stream) => {
+        const queue: LiveEvent[] = [];
+        let wake: (() => void) | null = null;
+        const push = (event: LiveEvent) => {
+          // A client that stopped reading is let go rather than queued for without end.
+          if (queue.length >= MAX_QUEUED_EVENTS) {
+            unsubscribe();
+            stream.abort();
+          } else {
+            queue.push(event);
+          }
+          wake?.();
+        };
+        const databaseEvent = (reachable: boolean): LiveEvent => ({ event: 'database', data: JSON.stringify({ reachable }) });
+        const unsubscribeLive = deps.live.subscribe(push);
+        const unsubscribeHealth = deps.health?.subscribe((reachable) => push(databaseEvent(reachable))) ?? (() => {});
+        const unsubscribe = () => {
+          unsubscribeLive();
+          unsubscribeHealth();
+        };
+        stream.onAbort(() => {
+          unsubscribe();
+          release();
+        });
+        await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
+        // Where the database stands right now; later changes follow as they happen.
+        if (deps.health) await stream.writeSSE(databaseEvent(deps.health.reachable()));
+        while (!stream.aborted && !stream.closed) {
+          const event = queue.shift();
+          if (event) {
+            await stream.writeSSE(event);
+            continue;
+          }
+          // Wait for the next event, or send a heartbeat so proxies keep the connection open.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, deps.heartbeatMs ?? 15_000);
+          });
+          wake = null;
+          if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
+        }
         unsubscribe();
-        stream.abort();
-      } else {
-        queue.push(event);
-      }
-      wake?.();
-    };
-    const databaseEvent = (reachable: boolean): LiveEvent => ({ event: 'database', data: JSON.stringify({ reachable }) });
-    const unsubscribeLive = deps.live.subscribe(push);
-    const unsubscribeHealth = deps.health?.subscribe((reachable) => push(databaseEvent(reachable))) ?? (() => {});
-    const unsubscribe = () => {
-      unsubscribeLive();
-      unsubscribeHealth();
-    };
-    stream.onAbort(() => {
-      unsubscribe();
-      release();
-    });
-    await stream.writeSSE({ event: 'hello', data: JSON.stringify({ interval: deps.interval }) });
-    // Where the database stands right now; later changes follow as they happen.
-    if (deps.health) await stream.writeSSE(databaseEvent(deps.health.reachable()));
-    while (!stream.aborted && !stream.closed) {
-      const event = queue.shift();
-      if (event) {
-        await stream.writeSSE(event);
-        continue;
-      }
-      // Wait for the next event, or send a heartbeat so proxies keep the connection open.
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, deps.heartbeatMs ?? 15_000);
-      });
-      wake = null;
-      if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
-    }
-    unsubscribe();
-    release();
-  }, async () => release());
+        release();
+      },
+      async () => release(),
+    );
   app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {

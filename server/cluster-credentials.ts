@@ -38,7 +38,8 @@ export async function readCredentials(dataDir: string): Promise<ClusterCredentia
   const file = credentialsFile(dataDir);
   if (!existsSync(file)) return null;
   const parsed = credentialsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not what Market Pulse wrote there: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${file} is not what Market Pulse wrote there: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }
 

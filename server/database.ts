@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { connect, type Sql } from '../functions/_shared/db.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { migrate, type MigrationReport } from './migrate.ts';
+import { type MigrationReport, migrate } from './migrate.ts';
 
 /** DATABASE_URL when given, otherwise the embedded cluster in .data/postgres; migrated either way. */
 
@@ -47,7 +47,12 @@ export async function openDatabase(databaseUrl: string | undefined, applicationN
     throw error;
   }
   // A short connect timeout: a read waits for a database that does not answer at most this long.
-  const readSql = connect(url, { applicationName: `${applicationName}-read`, max: 10, statementTimeoutMs: READ_STATEMENT_TIMEOUT_MS, connectTimeoutS: 3 });
+  const readSql = connect(url, {
+    applicationName: `${applicationName}-read`,
+    max: 10,
+    statementTimeoutMs: READ_STATEMENT_TIMEOUT_MS,
+    connectTimeoutS: 3,
+  });
   return {
     sql,
     readSql,

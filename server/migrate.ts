@@ -41,16 +41,20 @@ export class MigrationError extends Error {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const fileNames = (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort();
-  return await Promise.all(fileNames.map(async (fileName) => {
-    const match = FILE_NAME.exec(fileName);
-    if (!match) throw new MigrationError(`${fileName}: a migration is named <14-digit version>_<lower_snake_name>.sql`);
-    return { version: match[1]!, name: match[2]!, fileName, sql: await readFile(path.join(dir, fileName), 'utf8') };
-  }));
+  return await Promise.all(
+    fileNames.map(async (fileName) => {
+      const match = FILE_NAME.exec(fileName);
+      if (!match) throw new MigrationError(`${fileName}: a migration is named <14-digit version>_<lower_snake_name>.sql`);
+      return { version: match[1]!, name: match[2]!, fileName, sql: await readFile(path.join(dir, fileName), 'utf8') };
+    }),
+  );
 }
 
 /** What a migration's text must keep, however a tool split or stored it. */
 export function migrationFingerprint(statements: readonly string[]): string {
-  return createHash('sha256').update(statements.join('').replace(/[\s;]+/g, '')).digest('hex');
+  return createHash('sha256')
+    .update(statements.join('').replace(/[\s;]+/g, ''))
+    .digest('hex');
 }
 
 interface AppliedMigration {
@@ -76,8 +80,10 @@ function editedMigrations(files: readonly MigrationFile[], applied: Map<string, 
 }
 
 function editedError(edited: readonly string[]): MigrationError {
-  return new MigrationError(`applied migrations were edited since: ${edited.join(', ')}. Migrations are append-only: `
-    + 'restore these files and put the change in a new migration (supabase/migrations/<version>_<name>.sql).');
+  return new MigrationError(
+    `applied migrations were edited since: ${edited.join(', ')}. Migrations are append-only: ` +
+      'restore these files and put the change in a new migration (supabase/migrations/<version>_<name>.sql).',
+  );
 }
 
 /** Checks that every applied migration's file is unchanged, without applying anything. */
@@ -107,8 +113,10 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<Migration
     const applied = await appliedMigrations(tx);
     const [prerelease] = await tx<{ legacy: boolean }[]>`select to_regclass('market.schema_migration') is not null as legacy`;
     if (prerelease?.legacy && applied.size === 0) {
-      throw new MigrationError('schema market was made by a pre-release Market Pulse (it has market.schema_migration): '
-        + 'drop schema market cascade, or delete .data/postgres for the embedded database, and start again');
+      throw new MigrationError(
+        'schema market was made by a pre-release Market Pulse (it has market.schema_migration): ' +
+          'drop schema market cascade, or delete .data/postgres for the embedded database, and start again',
+      );
     }
     const edited = editedMigrations(files, applied);
     if (edited.length > 0) throw editedError(edited);

@@ -117,9 +117,14 @@ export async function stopStalePostmaster(running: RunningCluster): Promise<void
     if (await exited(running.pid, 15_000)) return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
-    throw new Error(`Could not stop the PostgreSQL server (pid ${running.pid}) left running by an earlier Market Pulse process: `
-      + `${(error as Error).message}. Stop it yourself (kill ${running.pid}), then start again.`, { cause: error });
+    throw new Error(
+      `Could not stop the PostgreSQL server (pid ${running.pid}) left running by an earlier Market Pulse process: ` +
+        `${(error as Error).message}. Stop it yourself (kill ${running.pid}), then start again.`,
+      { cause: error },
+    );
   }
-  throw new Error(`The PostgreSQL server (pid ${running.pid}) left running by an earlier Market Pulse process did not stop. `
-    + `Stop it yourself (kill -QUIT ${running.pid}), then start again.`);
+  throw new Error(
+    `The PostgreSQL server (pid ${running.pid}) left running by an earlier Market Pulse process did not stop. ` +
+      `Stop it yourself (kill -QUIT ${running.pid}), then start again.`,
+  );
 }

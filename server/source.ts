@@ -5,7 +5,13 @@ import type { Source } from './etl-runtime.ts';
 /** Where the ETL gets prices: the live API, or the built-in simulator in this process. */
 export async function openSource(config: Config): Promise<Source & { simulated: boolean; close(): Promise<void> }> {
   if (config.MARKET_SOURCE !== 'simulator') {
-    return { baseUrl: config.TWELVE_DATA_BASE_URL, apiKey: config.TWELVE_DATA_API_KEY, now: Date.now, simulated: false, close: async () => {} };
+    return {
+      baseUrl: config.TWELVE_DATA_BASE_URL,
+      apiKey: config.TWELVE_DATA_API_KEY,
+      now: Date.now,
+      simulated: false,
+      close: async () => {},
+    };
   }
   const simulator = await startSimulator({
     creditsPerMinute: config.TWELVE_DATA_CREDITS_PER_MINUTE,

@@ -1,6 +1,6 @@
-import { INTERVALS, intervalMs, isIntraday } from '../functions/_shared/intervals.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
-import { DAY_MS, MINUTE_MS, formatWallDate, utcToWall, wallDay, wallToUtc, weekday } from './zone-oracle.ts';
+import { INTERVALS, intervalMs, isIntraday } from '../functions/_shared/intervals.ts';
+import { DAY_MS, formatWallDate, MINUTE_MS, utcToWall, wallDay, wallToUtc, weekday } from './zone-oracle.ts';
 
 /**
  * Every interval the real API accepts. `1month` is not one the product stores, but refusing it

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { faultsPatchSchema } from './faults.ts';
 import type { SimulatorFaults } from './faults.ts';
+import { faultsPatchSchema } from './faults.ts';
 
 /** What the control routes need from the simulator. */
 export interface ControlTarget {

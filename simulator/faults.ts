@@ -26,9 +26,7 @@ export interface SimulatorFaults {
   errorTextBytes: number;
 }
 
-export const HOSTILE_MODES = [
-  'nan', 'negative', 'wrongTypes', 'inverted', 'huge', 'hex', 'offGrid', 'year1970', 'nestedArray',
-] as const;
+export const HOSTILE_MODES = ['nan', 'negative', 'wrongTypes', 'inverted', 'huge', 'hex', 'offGrid', 'year1970', 'nestedArray'] as const;
 export type HostileMode = (typeof HOSTILE_MODES)[number];
 
 export function noFaults(): SimulatorFaults {

@@ -3,20 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { PLAN_DEFAULTS } from '../functions/_shared/contract.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
 import { slotAt } from './calendar.ts';
 import { controlRoutes } from './control.ts';
 import { CreditLedger } from './credits.ts';
-import { endpointNotFound, errorBody, internalError } from './errors.ts';
 import type { ApiError } from './errors.ts';
-import { mergeFaults, noFaults } from './faults.ts';
+import { endpointNotFound, errorBody, internalError } from './errors.ts';
 import type { SimulatorFaults } from './faults.ts';
+import { mergeFaults, noFaults } from './faults.ts';
 import { findInstrument } from './instruments.ts';
 import { expandMarks, padErrorMessages, padJson, truncate } from './mangle.ts';
 import { formatPrice, rawBar } from './prices.ts';
-import { timeSeries } from './time-series.ts';
 import type { ApiOutcome } from './time-series.ts';
-import { PLAN_DEFAULTS } from '../functions/_shared/contract.ts';
+import { timeSeries } from './time-series.ts';
 
 export type { SimulatorFaults } from './faults.ts';
 
@@ -166,10 +166,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       faults = { ...faults, serverError: faults.serverError - 1 };
       response = render(errorBody(internalError()), {}, 500);
     } else {
-      outcome =
-        request.method === 'GET' && path === '/time_series'
-          ? timeSeries(request, { now: at, faults: f, ledger })
-          : notFound(path);
+      outcome = request.method === 'GET' && path === '/time_series' ? timeSeries(request, { now: at, faults: f, ledger }) : notFound(path);
       response = render(outcome.body, outcome.headers, outcome.error ? httpStatus(outcome.error, request, f.errorStyle) : 200);
     }
 

@@ -1,4 +1,4 @@
-import { NYSE, dateOfDay } from '../functions/_shared/calendar.ts';
+import { dateOfDay, NYSE } from '../functions/_shared/calendar.ts';
 import type { Venue } from './calendar.ts';
 import { hashString, unit } from './hash.ts';
 

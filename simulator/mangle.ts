@@ -65,7 +65,10 @@ function corrupt(item: BarItem, mode: HostileMode, nth: number): BarItem | numbe
     case 'offGrid':
       return { ...item, datetime: offGrid(String(item.datetime)) };
     case 'year1970':
-      return { ...item, datetime: intraday ? `1970-01-01 ${String(nth % 24).padStart(2, '0')}:00:00` : `1970-01-${String((nth % 28) + 1).padStart(2, '0')}` };
+      return {
+        ...item,
+        datetime: intraday ? `1970-01-01 ${String(nth % 24).padStart(2, '0')}:00:00` : `1970-01-${String((nth % 28) + 1).padStart(2, '0')}`,
+      };
     case 'nestedArray':
       return NESTED_ARRAY_MARK;
     case 'nan':
@@ -151,8 +154,7 @@ export function padJson(body: object, bytes: number): string {
   if (Buffer.byteLength(plain) >= bytes) return plain;
   // A flat body has a string `status`; in a batch every value is an object, even one keyed "status".
   const batchKey = typeof (body as { status?: unknown }).status === 'string' ? undefined : Object.keys(body)[0];
-  const host: Record<string, unknown> =
-    batchKey === undefined ? { ...body } : { ...(body as Record<string, object>)[batchKey] };
+  const host: Record<string, unknown> = batchKey === undefined ? { ...body } : { ...(body as Record<string, object>)[batchKey] };
   const padded = batchKey === undefined ? host : { ...body, [batchKey]: host };
   host._padding = '';
   host._padding = 'x'.repeat(Math.max(0, bytes - Buffer.byteLength(JSON.stringify(padded))));

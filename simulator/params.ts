@@ -1,7 +1,7 @@
-import { isApiInterval } from './calendar.ts';
 import type { ApiInterval } from './calendar.ts';
-import { invalidInterval, invalidParameter, missingParameter, parameterTooLong } from './errors.ts';
+import { isApiInterval } from './calendar.ts';
 import type { ApiError } from './errors.ts';
+import { invalidInterval, invalidParameter, missingParameter, parameterTooLong } from './errors.ts';
 import { canonicalZone, parseWall } from './zone-oracle.ts';
 
 /**
@@ -49,7 +49,14 @@ export function parseTimeSeriesParams(query: Map<string, string>): TimeSeriesPar
   };
 
   const symbolParam = get('symbol');
-  const symbols = [...new Set((symbolParam ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  const symbols = [
+    ...new Set(
+      (symbolParam ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (symbols.length === 0) return missingParameter('symbol');
   if (symbols.length > MAX_SYMBOLS) return parameterTooLong('symbol', MAX_SYMBOLS);
 
@@ -62,14 +69,16 @@ export function parseTimeSeriesParams(query: Map<string, string>): TimeSeriesPar
   let outputsize: number | null = null;
   if (outputsizeParam !== null) {
     outputsize = /^\d+$/.test(outputsizeParam) ? Number(outputsizeParam) : Number.NaN;
-    if (!(outputsize >= 1 && outputsize <= MAX_OUTPUTSIZE)) return invalidParameter('outputsize', outputsizeParam, `1 to ${MAX_OUTPUTSIZE}`);
+    if (!(outputsize >= 1 && outputsize <= MAX_OUTPUTSIZE))
+      return invalidParameter('outputsize', outputsizeParam, `1 to ${MAX_OUTPUTSIZE}`);
   }
 
   const timezoneParam = get('timezone');
   let timezone: string | null = null;
   if (timezoneParam !== null && timezoneParam.toLowerCase() !== 'exchange') {
     timezone = timezoneParam.toLowerCase() === 'utc' ? 'UTC' : canonicalZone(timezoneParam);
-    if (timezone === null) return invalidParameter('timezone', timezoneParam, 'Exchange, UTC or an IANA time zone name such as America/New_York');
+    if (timezone === null)
+      return invalidParameter('timezone', timezoneParam, 'Exchange, UTC or an IANA time zone name such as America/New_York');
   }
 
   const walls = { start_date: null as number | null, end_date: null as number | null };

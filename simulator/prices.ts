@@ -145,4 +145,3 @@ export function formatPrice(value: number, format: PriceFormat, dp: number | nul
   const text = value.toFixed(format.decimals);
   return format.trimZeros && text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
-

@@ -1,6 +1,7 @@
-import { HISTORY_START_MS, isIntradayInterval, slotsDescending } from './calendar.ts';
 import type { BarSlot } from './calendar.ts';
+import { HISTORY_START_MS, isIntradayInterval, slotsDescending } from './calendar.ts';
 import type { CreditLedger } from './credits.ts';
+import type { ApiError } from './errors.ts';
 import {
   dayCreditsExhausted,
   demoKeyRefused,
@@ -11,15 +12,14 @@ import {
   symbolNotFound,
   symbolPlanGated,
 } from './errors.ts';
-import type { ApiError } from './errors.ts';
-import { listsSymbol } from './faults.ts';
 import type { SimulatorFaults } from './faults.ts';
+import { listsSymbol } from './faults.ts';
 import { hashString } from './hash.ts';
 import { findInstrument } from './instruments.ts';
-import { duplicateBars, hostileValues, shuffle } from './mangle.ts';
 import type { BarItem, Row } from './mangle.ts';
-import { MAX_OUTPUTSIZE, parseTimeSeriesParams, queryParams } from './params.ts';
+import { duplicateBars, hostileValues, shuffle } from './mangle.ts';
 import type { TimeSeriesParams } from './params.ts';
+import { MAX_OUTPUTSIZE, parseTimeSeriesParams, queryParams } from './params.ts';
 import { formatPrice, rawBar } from './prices.ts';
 import { DAY_MS, formatWallDateTime, utcToWall, wallDay, wallToUtc } from './zone-oracle.ts';
 
@@ -92,9 +92,7 @@ export function timeSeries(request: Request, ctx: ApiContext): ApiOutcome {
   }
   // In a batch every error entry names the whole request (seen in captured responses; docs/twelve-data.md, "Batches").
   const batchMeta = { symbol: symbols.join(','), interval: params.interval, exchange: '' };
-  const body = Object.fromEntries(
-    results.map((r, i) => [symbols[i], r.error ? errorBody({ ...r.error, meta: batchMeta }) : r.body]),
-  );
+  const body = Object.fromEntries(results.map((r, i) => [symbols[i], r.error ? errorBody({ ...r.error, meta: batchMeta }) : r.body]));
   return { body, error: null, headers: { ...headers, is_batch: 'true' }, symbols, credits: cost, bars };
 }
 
@@ -190,4 +188,3 @@ function requestedRange(params: TimeSeriesParams, zone: string, now: number): { 
     end: params.endWall === null ? Number.POSITIVE_INFINITY : wallToUtc(zone, params.endWall),
   };
 }
-

@@ -42,12 +42,20 @@ function shiftWallClock(tsMs: number, zone: string, by: { days?: number; months?
   const year = Math.floor(monthIndex / 12);
   const month = (monthIndex % 12) + 1;
   const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const shifted = Date.UTC(year, month - 1, Math.min(clock.day, lastDay), clock.hour, clock.minute, clock.second) - (by.days ?? 0) * 86_400_000;
+  const shifted =
+    Date.UTC(year, month - 1, Math.min(clock.day, lastDay), clock.hour, clock.minute, clock.second) - (by.days ?? 0) * 86_400_000;
   const date = new Date(shifted);
-  return utcFromWallClock({
-    year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(),
-    hour: clock.hour, minute: clock.minute, second: clock.second,
-  }, zone);
+  return utcFromWallClock(
+    {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: clock.hour,
+      minute: clock.minute,
+      second: clock.second,
+    },
+    zone,
+  );
 }
 
 /** The statements of a SQL script with the comment lines above each, split outside strings and comments. */
@@ -77,7 +85,10 @@ function splitStatements(script: string): { title: string; sql: string }[] {
 
 /** An example's title: the last comment line above it that reads `-- Title: ...`. */
 function titled(text: string): { title: string; sql: string } {
-  const titles = text.split('\n').map((line) => /^--\s*([A-Z][^:]*):/.exec(line.trim())?.[1]).filter((t) => t !== undefined);
+  const titles = text
+    .split('\n')
+    .map((line) => /^--\s*([A-Z][^:]*):/.exec(line.trim())?.[1])
+    .filter((t) => t !== undefined);
   return { title: titles.at(-1) ?? '', sql: text.trim() };
 }
 
@@ -153,16 +164,27 @@ describe('analyst views', () => {
     db = await createDatabase();
     // The simulator in this process: no sockets, the same HTTP code path.
     const sim = createSimulator({ now: () => NOW, creditsPerMinute: 100, creditsPerDay: 10_000 });
-    const summary = await runEtl({
-      sql: db.sql,
-      settings: {
-        symbols: DEFAULT_SYMBOLS, interval: '1h', creditsPerMinute: 100,
-        http: { baseUrl: 'http://simulator.local', apiKey: 'test-key', fetch: async (url, init) => await sim.app.fetch(new Request(url, init)) },
+    const summary = await runEtl(
+      {
+        sql: db.sql,
+        settings: {
+          symbols: DEFAULT_SYMBOLS,
+          interval: '1h',
+          creditsPerMinute: 100,
+          http: {
+            baseUrl: 'http://simulator.local',
+            apiKey: 'test-key',
+            fetch: async (url, init) => await sim.app.fetch(new Request(url, init)),
+          },
+        },
+        now: () => NOW,
       },
-      now: () => NOW,
-    }, 'test');
+      'test',
+    );
     expect(summary.status).toBe('succeeded');
-    bars = await db.sql<Bar[]>`select symbol, ts, open, high, low, close, volume from market.ssot where interval = '1h' order by symbol, ts`;
+    bars = await db.sql<
+      Bar[]
+    >`select symbol, ts, open, high, low, close, volume from market.ssot where interval = '1h' order by symbol, ts`;
   });
   afterAll(async () => db?.drop());
 
@@ -209,7 +231,8 @@ describe('analyst views', () => {
       });
     };
 
-    const fromView = async (symbol: string) => await db.sql<DayRow[]>`
+    const fromView = async (symbol: string) =>
+      await db.sql<DayRow[]>`
       select trading_day::text, open, high, low, close, volume, previous_close, change_pct, bars::int
         from market.daily_summary where symbol = ${symbol} and interval = '1h' order by trading_day`;
 
@@ -237,13 +260,18 @@ describe('analyst views', () => {
       rows.forEach((row, i) => {
         expect(row.volume).toBeNull();
         expect([row.open, row.high, row.low, row.close, row.previous_close, row.bars]).toEqual([
-          expected[i]!.open, expected[i]!.high, expected[i]!.low, expected[i]!.close, expected[i]!.previous_close, expected[i]!.bars,
+          expected[i]!.open,
+          expected[i]!.high,
+          expected[i]!.low,
+          expected[i]!.close,
+          expected[i]!.previous_close,
+          expected[i]!.bars,
         ]);
       });
       expect(rows.slice(1, -1).every((r) => r.bars === 24)).toBe(true);
     });
 
-    it('puts a session that spans two UTC dates on its exchange\'s date, and crypto on UTC dates', async () => {
+    it("puts a session that spans two UTC dates on its exchange's date, and crypto on UTC dates", async () => {
       // Sydney trades 10:00 to 16:00 local, which in November (UTC+11) is 23:00 to 05:00 UTC.
       await db.sql`
         insert into market.asset (symbol, asset_type, exchange, currency, exchange_timezone) values
@@ -283,7 +311,8 @@ describe('analyst views', () => {
       const pct = (base: Bar | null) => (base === null ? null : 100 * (newest.close / base.close - 1));
       const session = tradingDay(newest.ts.getTime(), zone);
       const anchor = tradingDay(anchorMs, zone);
-      const dayBefore = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+      const dayBefore = (date: string, days: number) =>
+        new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
       const monthBefore = tradingDay(shiftWallClock(Date.parse(`${anchor}T12:00:00Z`), 'UTC', { months: 1 }), 'UTC');
       const ytdBase = closeOf(`${Number(anchor.slice(0, 4)) - 1}-12-31`);
       return {
@@ -305,7 +334,7 @@ describe('analyst views', () => {
       return rows[0]!;
     };
 
-    it('measures a stock\'s returns on New York\'s calendar, year to date from the last 2025 close', async () => {
+    it("measures a stock's returns on New York's calendar, year to date from the last 2025 close", async () => {
       const row = await fromView('AAPL');
       const want = expectedReturns('AAPL', 'America/New_York');
       expect(row).toEqual(want);
@@ -331,7 +360,7 @@ describe('analyst views', () => {
   });
 
   describe('market.rebased', () => {
-    it('is 100 at each symbol\'s first bar at or after the start and scales every close by it', async () => {
+    it("is 100 at each symbol's first bar at or after the start and scales every close by it", async () => {
       // Half past the hour: crypto's first bar after it is on the hour, AAPL's is the next session bar.
       const start = Date.parse('2026-11-02T15:30:00Z') + 10 * 60_000;
       const end = Date.parse('2026-11-10T00:00:00Z');
@@ -350,7 +379,11 @@ describe('analyst views', () => {
 
     it('runs to the newest bar without an end, and is empty past it', async () => {
       const rows = await db.sql`select * from market.rebased(array['ETH/USD'], ${new Date(NOW - 10 * HOUR)})`;
-      expect(rows.map((r) => (r.ts as Date).getTime())).toEqual(barsOf('ETH/USD').slice(-9).map((b) => b.ts.getTime()));
+      expect(rows.map((r) => (r.ts as Date).getTime())).toEqual(
+        barsOf('ETH/USD')
+          .slice(-9)
+          .map((b) => b.ts.getTime()),
+      );
       expect(await db.sql`select * from market.rebased(array['ETH/USD'], ${new Date(NOW)})`).toEqual([]);
     });
   });

@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('bounded output', () => {
-  it('keeps the server\'s memory flat through runs with 15 MB of error text and live clients that never read', async () => {
+  it("keeps the server's memory flat through runs with 15 MB of error text and live clients that never read", async () => {
     // One run first, so the heap has grown to what one 15 MB body needs before we measure.
     expect((await faultyRun()).status).toBe('partial');
     for (let i = 0; i < SLOW_CLIENTS; i++) sockets.push(await slowClient(product.url, `127.0.0.${1 + (i % 4)}`));

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../functions/_shared/db.ts';
 import { BinaryCopyWriter, encodeText } from '../functions/_shared/etl/binary-copy.ts';
 import { copyIn } from '../functions/_shared/etl/copy-in.ts';
 import { loadSeries, type SeriesToLoad } from '../functions/_shared/etl/load.ts';
-import type { Sql } from '../functions/_shared/db.ts';
 import type { AssetMeta, Bar } from '../functions/_shared/types.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 
@@ -16,7 +16,13 @@ import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 const HOUR = 3_600_000;
 const START = Date.parse('2026-01-05T00:00:00Z');
 
-const CRYPTO: AssetMeta = { symbol: 'BTC/USD', assetType: 'crypto', exchange: 'Coinbase Pro', currency: 'US Dollar', exchangeTimezone: 'UTC' };
+const CRYPTO: AssetMeta = {
+  symbol: 'BTC/USD',
+  assetType: 'crypto',
+  exchange: 'Coinbase Pro',
+  currency: 'US Dollar',
+  exchangeTimezone: 'UTC',
+};
 const STOCK: AssetMeta = { symbol: 'AAPL', assetType: 'stock', exchange: 'NASDAQ', currency: 'USD', exchangeTimezone: 'America/New_York' };
 
 /** A deterministic random walk of `count` hourly bars from `fromMs`. */
@@ -31,8 +37,11 @@ function walk(count: number, fromMs: number, seed: number, withVolume: boolean):
     const open = close;
     close = open * (1 + (next() - 0.5) / 50);
     return {
-      ts: fromMs + i * HOUR, open, close,
-      high: Math.max(open, close) * (1 + next() / 200), low: Math.min(open, close) * (1 - next() / 200),
+      ts: fromMs + i * HOUR,
+      open,
+      close,
+      high: Math.max(open, close) * (1 + next() / 200),
+      low: Math.min(open, close) * (1 - next() / 200),
       volume: withVolume ? Math.round(next() * 1e6) : null,
     };
   });
@@ -71,7 +80,12 @@ describe('binary COPY encoding, read back by PostgreSQL', () => {
     function* chunks() {
       const writer = new BinaryCopyWriter(flushBytes);
       for (const [n, label, at, x] of rows) {
-        writer.row(4).int8(n).text(label === null ? null : encodeText(label)).timestamptz(at).float8(x);
+        writer
+          .row(4)
+          .int8(n)
+          .text(label === null ? null : encodeText(label))
+          .timestamptz(at)
+          .float8(x);
         const chunk = writer.takeIfFull();
         if (chunk) yield chunk;
       }
@@ -96,18 +110,24 @@ describe('binary COPY encoding, read back by PostgreSQL', () => {
   });
 
   it('any doubles and times survive, however the stream is cut into chunks (fast-check)', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.tuple(
-        fc.double({ noNaN: true, noDefaultInfinity: true }),
-        fc.integer({ min: Date.parse('1901-01-01'), max: Date.parse('2200-01-01') }),
-      ), { minLength: 1, maxLength: 200 }),
-      fc.integer({ min: 16, max: 4096 }),
-      async (values, flushBytes) => {
-        const rows = values.map(([x, at], i): [number, string, number, number] => [i, `s${i}`, at, x]);
-        // Bit for bit, -0 included.
-        expect(await roundTrip(rows, flushBytes)).toEqual(rows);
-      },
-    ), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.integer({ min: Date.parse('1901-01-01'), max: Date.parse('2200-01-01') }),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
+        fc.integer({ min: 16, max: 4096 }),
+        async (values, flushBytes) => {
+          const rows = values.map(([x, at], i): [number, string, number, number] => [i, `s${i}`, at, x]);
+          // Bit for bit, -0 included.
+          expect(await roundTrip(rows, flushBytes)).toEqual(rows);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
 
@@ -167,14 +187,23 @@ describe('loadSeries: COPY for new rows, upsert for the rest, one stored result'
   });
 
   it('a backfill goes in whole and reports every bar and SSOT row as written', async () => {
-    const written = await load(copied.sql, [{ meta: CRYPTO, bars: crypto }, { meta: STOCK, bars: stock }], 1);
+    const written = await load(
+      copied.sql,
+      [
+        { meta: CRYPTO, bars: crypto },
+        { meta: STOCK, bars: stock },
+      ],
+      1,
+    );
     expect(Object.fromEntries(written)).toEqual({
       'BTC/USD': { barsWritten: 1_200, ssotRows: 1_200 },
       AAPL: { barsWritten: 900, ssotRows: 900 },
     });
-    const counts = one(await copied.sql<{ bars: number; ssot: number; runs: number }[]>`
+    const counts = one(
+      await copied.sql<{ bars: number; ssot: number; runs: number }[]>`
       select (select count(*) from market.bar) as bars, (select count(*) from market.ssot) as ssot,
-             (select count(*) from market.ssot where etl_run_id = 1) as runs`);
+             (select count(*) from market.ssot where etl_run_id = 1) as runs`,
+    );
     expect(counts).toEqual({ bars: 2_100, ssot: 2_100, runs: 2_100 });
   });
 
@@ -200,12 +229,16 @@ describe('loadSeries: COPY for new rows, upsert for the rest, one stored result'
   });
 
   it('a revised bar inside the stored range is upserted and the indicators after it recomputed; unchanged rows are not rewritten', async () => {
-    const revised = crypto.slice(1_000, 1_010).map((bar, i) => (i === 4 ? { ...bar, close: bar.close * 1.01, high: bar.high * 1.01 } : bar));
+    const revised = crypto
+      .slice(1_000, 1_010)
+      .map((bar, i) => (i === 4 ? { ...bar, close: bar.close * 1.01, high: bar.high * 1.01 } : bar));
     const written = await load(copied.sql, [{ meta: CRYPTO, bars: revised }]);
     // One raw bar changed; its SSOT row and every later one (moving windows, EMAs) changed too.
     expect(written.get('BTC/USD')).toEqual({ barsWritten: 1, ssotRows: 1_200 - 1_004 });
-    const changed = one(await copied.sql<{ close: number }[]>`
-      select close from market.ssot where symbol = 'BTC/USD' and ts = ${new Date(crypto[1_004]!.ts)}`);
+    const changed = one(
+      await copied.sql<{ close: number }[]>`
+      select close from market.ssot where symbol = 'BTC/USD' and ts = ${new Date(crypto[1_004]!.ts)}`,
+    );
     expect(changed.close).toBe(crypto[1_004]!.close * 1.01);
     // The same revision loaded into the stepwise copy gives the same tables again.
     await load(stepwise.sql, [{ meta: CRYPTO, bars: revised }]);
@@ -220,8 +253,10 @@ describe('loadSeries: COPY for new rows, upsert for the rest, one stored result'
       await db.sql`alter table market.ssot add constraint ssot_close_below check (close < 1e9)`;
       const bad = crypto.slice(100, 200).map((bar, i) => (i === 99 ? { ...bar, close: 2e9, high: 2e9 } : bar));
       await expect(load(db.sql, [{ meta: CRYPTO, bars: bad }])).rejects.toThrow(/ssot_close_below/);
-      const counts = one(await db.sql<{ bars: number; ssot: number }[]>`
-        select (select count(*) from market.bar) as bars, (select count(*) from market.ssot) as ssot`);
+      const counts = one(
+        await db.sql<{ bars: number; ssot: number }[]>`
+        select (select count(*) from market.bar) as bars, (select count(*) from market.ssot) as ssot`,
+      );
       expect(counts).toEqual({ bars: 100, ssot: 100 });
       await db.sql`alter table market.ssot drop constraint ssot_close_below`;
       expect((await load(db.sql, [{ meta: CRYPTO, bars: bad }])).get('BTC/USD')).toEqual({ barsWritten: 100, ssotRows: 100 });
@@ -232,12 +267,20 @@ describe('loadSeries: COPY for new rows, upsert for the rest, one stored result'
 });
 
 describe('first large load into empty tables: keys built after the rows', () => {
-  interface KeyState { table: string; oid: number; definition: string; index: string; comment: string | null }
-  const keyState = async (sql: Sql) => [...await sql<KeyState[]>`
+  interface KeyState {
+    table: string;
+    oid: number;
+    definition: string;
+    index: string;
+    comment: string | null;
+  }
+  const keyState = async (sql: Sql) => [
+    ...(await sql<KeyState[]>`
     select t.relname as table, k.conindid::int as oid, pg_get_constraintdef(k.oid) as definition,
            pg_get_indexdef(k.conindid) as index, obj_description(k.conindid, 'pg_class') as comment
       from pg_constraint as k join pg_class as t on t.oid = k.conrelid
-     where t.oid in ('market.bar'::regclass, 'market.ssot'::regclass) and k.contype = 'p' order by t.relname`];
+     where t.oid in ('market.bar'::regclass, 'market.ssot'::regclass) and k.contype = 'p' order by t.relname`),
+  ];
   const big = walk(12_000, START, 3, false);
 
   it('rebuilds the keys exactly as defined and stores what a load through the kept keys stores', async () => {
@@ -270,20 +313,27 @@ describe('first large load into empty tables: keys built after the rows', () => 
       const triggers = () => db.sql<{ tgname: string; tgenabled: string }[]>`
         select tgname, tgenabled from pg_trigger
          where tgrelid = 'market.ssot'::regclass and not tgisinternal order by tgname`;
-      const before = [...await triggers()];
+      const before = [...(await triggers())];
       expect(before.filter((t) => t.tgname.startsWith('ssot_announce_')).map((t) => t.tgenabled)).toEqual(['O', 'O']);
       const heard: string[] = [];
       const listener = await db.sql.listen('market_bars', (payload) => heard.push(payload));
-      await load(db.sql, [{ meta: CRYPTO, bars: big }, { meta: STOCK, bars: stock100() }]);
+      await load(db.sql, [
+        { meta: CRYPTO, bars: big },
+        { meta: STOCK, bars: stock100() },
+      ]);
       // Notifications arrive in commit order: once this marker, sent after the load committed, is
       // heard, every announcement of the load has been heard too.
       await db.sql`select pg_notify('market_bars', '"end of load"')`;
       await expect.poll(() => heard.at(-1)).toBe('"end of load"');
       expect(heard.map((text) => JSON.parse(text))).toEqual([
-        { interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00') },
+        {
+          interval: '1h',
+          symbols: ['AAPL', 'BTC/USD'],
+          max_ts: new Date(big[big.length - 1]!.ts).toISOString().replace('.000Z', '+00:00'),
+        },
         'end of load',
       ]);
-      expect([...await triggers()]).toEqual(before);
+      expect([...(await triggers())]).toEqual(before);
       await listener.unlisten();
     } finally {
       await db.drop();

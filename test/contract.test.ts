@@ -10,7 +10,14 @@ import { parseSeries, ShapeError } from '../web/src/parse.ts';
 
 describe('the wire contract', () => {
   // Routes that reach the database are not called here: a refusal happens before any query.
-  const api = readApi({ sql: (() => { throw new Error('no query expected'); }) as never, symbols: ['AAPL'], interval: '1h', simulated: false });
+  const api = readApi({
+    sql: (() => {
+      throw new Error('no query expected');
+    }) as never,
+    symbols: ['AAPL'],
+    interval: '1h',
+    simulated: false,
+  });
 
   it('one symbol pattern: the environment and the read API accept and refuse the same symbols', async () => {
     for (const symbol of ['aapl', 'btc/usd', 'BRK.B']) {
@@ -32,7 +39,10 @@ describe('the wire contract', () => {
 
   it('the plan defaults are the environment defaults', () => {
     const config = parseConfig({});
-    expect([config.TWELVE_DATA_CREDITS_PER_MINUTE, config.TWELVE_DATA_CREDITS_PER_DAY]).toEqual([PLAN_DEFAULTS.creditsPerMinute, PLAN_DEFAULTS.creditsPerDay]);
+    expect([config.TWELVE_DATA_CREDITS_PER_MINUTE, config.TWELVE_DATA_CREDITS_PER_DAY]).toEqual([
+      PLAN_DEFAULTS.creditsPerMinute,
+      PLAN_DEFAULTS.creditsPerDay,
+    ]);
   });
 
   it('the series columns the read API accepts are the ones the dashboard parses', async () => {

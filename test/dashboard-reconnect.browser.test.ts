@@ -41,7 +41,9 @@ describe.skipIf(skip !== null)(`dashboard across a server restart${skip ? ` (ski
     // Live again: the next run reaches the page through the new stream.
     await running.product.advanceClock(HOUR);
     expect((await running.product.runEtl()).bars_upserted).toBeGreaterThan(0);
-    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 2_000, interval: 50 }).toBe(new Date(Date.parse(newest) + HOUR).toISOString());
+    await expect
+      .poll(() => chart.getAttribute('data-last-ts'), { timeout: 2_000, interval: 50 })
+      .toBe(new Date(Date.parse(newest) + HOUR).toISOString());
     await page.close();
   });
 });

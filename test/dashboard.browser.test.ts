@@ -64,12 +64,14 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.close();
   });
 
-  it('switches range and symbol, refetching a window the server downsampled to the chart\'s width', async () => {
+  it("switches range and symbol, refetching a window the server downsampled to the chart's width", async () => {
     const page = await open(1280);
     const newest = Date.parse((await attr(page, 'chart-detail', 'data-last-ts'))!);
 
     await page.getByTestId('range-1W').click();
-    await expect.poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!)).toBeGreaterThanOrEqual(newest - 7 * 24 * HOUR);
+    await expect
+      .poll(async () => Date.parse((await attr(page, 'chart-detail', 'data-first-ts'))!))
+      .toBeGreaterThanOrEqual(newest - 7 * 24 * HOUR);
     expect(new URL(page.url()).searchParams.get('range')).toBe('1W');
 
     // All is drawn as weekly bars by default; asked for hourly bars, everything the start-up run
@@ -104,19 +106,23 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('3M');
     // The 3M bars are drawn (the chart may still have been loading them when the URL changed).
-    await expect.poll(async () => {
-      const first = Date.parse((await attr(page, 'chart-detail', 'data-first-ts')) ?? '');
-      const last = Date.parse((await attr(page, 'chart-detail', 'data-last-ts')) ?? '');
-      const days = (last - first) / 86_400_000;
-      return days > 60 && days < 100;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const first = Date.parse((await attr(page, 'chart-detail', 'data-first-ts')) ?? '');
+        const last = Date.parse((await attr(page, 'chart-detail', 'data-last-ts')) ?? '');
+        const days = (last - first) / 86_400_000;
+        return days > 60 && days < 100;
+      })
+      .toBe(true);
     await page.getByTestId('chart-detail').focus();
     // The live legend now shows the newest bar's values instead of dashes. End is pressed again
     // while polling: a redraw that lands between the key and the check resets the crosshair.
-    await expect.poll(async () => {
-      await page.keyboard.press('End');
-      return await page.getByTestId('chart-detail').locator('.u-legend .u-series').first().textContent();
-    }).not.toMatch(/--|—/);
+    await expect
+      .poll(async () => {
+        await page.keyboard.press('End');
+        return await page.getByTestId('chart-detail').locator('.u-legend .u-series').first().textContent();
+      })
+      .not.toMatch(/--|—/);
     await page.close();
   });
 

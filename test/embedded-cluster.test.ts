@@ -137,9 +137,17 @@ describe('the embedded cluster', () => {
     const dataDir = path.join(dir, 'pg');
     const port = await freePort();
     const legacy = new EmbeddedPostgres({
-      databaseDir: dataDir, port, user: 'postgres', password: LEGACY_SUPERUSER_PASSWORD, authMethod: 'scram-sha-256',
-      persistent: true, createPostgresUser: os.userInfo().uid === 0, initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => {}, onError: () => {},
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password: LEGACY_SUPERUSER_PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: os.userInfo().uid === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: () => {},
+      onError: () => {},
     });
     await legacy.initialise();
     await legacy.start();

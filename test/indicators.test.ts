@@ -13,14 +13,14 @@ import fc from 'fast-check';
 import { AverageGain, AverageLoss, BollingerBands, EMA, MACD, ROC, RSI, SD, SMA } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
 import {
-  INDICATOR_COLUMNS,
-  RESTORE_WINDOW,
   computeIndicators,
   emptyState,
-  restoreState,
-  step,
+  INDICATOR_COLUMNS,
   type IndicatorRow,
   type IndicatorState,
+  RESTORE_WINDOW,
+  restoreState,
+  step,
 } from '../functions/_shared/indicators.ts';
 import worked from './fixtures/indicators-worked-example.json';
 
@@ -32,13 +32,22 @@ type StoredColumn = (typeof STORED_COLUMNS)[number];
 
 /** 0-based index of each column's first non-null bar (1-based bar = index + 1). */
 const FIRST_DEFINED: Record<StoredColumn, number> = {
-  change: 1, change_pct: 1, log_return: 1, // needs a previous close: bar 2
-  sma_20: 19, bb_upper: 19, bb_middle: 19, bb_lower: 19, // bar 20
+  change: 1,
+  change_pct: 1,
+  log_return: 1, // needs a previous close: bar 2
+  sma_20: 19,
+  bb_upper: 19,
+  bb_middle: 19,
+  bb_lower: 19, // bar 20
   sma_50: 49, // bar 50
   ema_12: 11, // SMA seed of the first 12 closes: bar 12
-  ema_26: 25, macd: 25, // bar 26
-  macd_signal: 33, macd_hist: 33, // SMA seed of the first 9 MACD values (bars 26–34): bar 34
-  rsi_14: 14, rsi_avg_gain: 14, rsi_avg_loss: 14, // 14 changes need 15 closes: bar 15
+  ema_26: 25,
+  macd: 25, // bar 26
+  macd_signal: 33,
+  macd_hist: 33, // SMA seed of the first 9 MACD values (bars 26–34): bar 34
+  rsi_14: 14,
+  rsi_avg_gain: 14,
+  rsi_avg_loss: 14, // 14 changes need 15 closes: bar 15
   volatility_20: 20, // 20 log returns need 21 closes: bar 21
 };
 
@@ -61,10 +70,8 @@ function refLagged(closes: readonly number[], lag: number, f: (now: number, then
   return closes.map((close, i) => (i < lag ? null : f(close, closes[i - lag]!)));
 }
 const refChange = (closes: readonly number[], lag = 1): Series => refLagged(closes, lag, (now, then) => now - then);
-const refChangePct = (closes: readonly number[], lag = 1): Series =>
-  refLagged(closes, lag, (now, then) => ((now - then) / then) * 100);
-const refLogReturn = (closes: readonly number[], lag = 1): Series =>
-  refLagged(closes, lag, (now, then) => Math.log(now / then));
+const refChangePct = (closes: readonly number[], lag = 1): Series => refLagged(closes, lag, (now, then) => ((now - then) / then) * 100);
+const refLogReturn = (closes: readonly number[], lag = 1): Series => refLagged(closes, lag, (now, then) => Math.log(now / then));
 
 function refSma(xs: readonly number[], n: number): Series {
   return xs.map((_, i) => {
@@ -113,8 +120,18 @@ function refWilder(xs: readonly number[], n: number): Series {
 function refRsi(closes: readonly number[], n: number): { rsi: Series; avgGain: Series; avgLoss: Series } {
   const changes = closes.slice(1).map((close, i) => close - closes[i]!);
   const alignToCloses = (perChange: Series): Series => [null, ...perChange].slice(0, closes.length);
-  const avgGain = alignToCloses(refWilder(changes.map((c) => Math.max(c, 0)), n));
-  const avgLoss = alignToCloses(refWilder(changes.map((c) => (c < 0 ? -c : 0)), n));
+  const avgGain = alignToCloses(
+    refWilder(
+      changes.map((c) => Math.max(c, 0)),
+      n,
+    ),
+  );
+  const avgLoss = alignToCloses(
+    refWilder(
+      changes.map((c) => (c < 0 ? -c : 0)),
+      n,
+    ),
+  );
   const rsi = avgGain.map((gain, i) => {
     const loss = avgLoss[i] ?? null;
     if (gain === null || loss === null) return null;
@@ -206,8 +223,7 @@ function reference(closes: readonly number[]): Record<StoredColumn, Series> {
 interface Streaming<T> {
   nextValue(price: number): T | undefined;
 }
-const streamed = <T>(indicator: Streaming<T>, xs: readonly number[]): (T | null)[] =>
-  xs.map((x) => indicator.nextValue(x) ?? null);
+const streamed = <T>(indicator: Streaming<T>, xs: readonly number[]): (T | null)[] => xs.map((x) => indicator.nextValue(x) ?? null);
 const field = <T, K extends keyof T>(rows: readonly (T | null)[], key: K): Series =>
   rows.map((row) => (row == null ? null : ((row[key] as number | undefined) ?? null)));
 
@@ -220,14 +236,22 @@ type LibraryColumn = (typeof LIBRARY_COLUMNS)[number];
 function technicalIndicators(closes: readonly number[]): Record<LibraryColumn, Series> {
   const macd = streamed(
     new MACD({
-      values: [], fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false,
+      values: [],
+      fastPeriod: 12,
+      slowPeriod: 26,
+      signalPeriod: 9,
+      SimpleMAOscillator: false,
+      SimpleMASignal: false,
     }),
     closes,
   );
   const bands = streamed(new BollingerBands({ period: 20, stdDev: 2, values: [] }), closes);
   // SD's window iterator (`while (this.next())` over FixedSizeLinkedList) stops at the first exact 0,
   // and flat bars give log returns of exactly 0; σ is shift-invariant, so it gets them shifted by +1.
-  const populationSd = streamed(new SD({ period: 20, values: [] }), logReturnsOf(closes).map((r) => r + 1));
+  const populationSd = streamed(
+    new SD({ period: 20, values: [] }),
+    logReturnsOf(closes).map((r) => r + 1),
+  );
   return {
     change_pct: streamed(new ROC({ period: 1, values: [] }), closes),
     sma_20: streamed(new SMA({ period: 20, values: [] }), closes),
@@ -241,10 +265,7 @@ function technicalIndicators(closes: readonly number[]): Record<LibraryColumn, S
     bb_upper: field(bands, 'upper'),
     bb_middle: field(bands, 'middle'),
     bb_lower: field(bands, 'lower'),
-    volatility_20: [null, ...populationSd.map((sd) => (sd === null ? null : sd * Math.sqrt(20 / 19)))].slice(
-      0,
-      closes.length,
-    ),
+    volatility_20: [null, ...populationSd.map((sd) => (sd === null ? null : sd * Math.sqrt(20 / 19)))].slice(0, closes.length),
     rsi_avg_gain: streamed(new AverageGain({ period: 14, values: [] }), closes),
     rsi_avg_loss: streamed(new AverageLoss({ period: 14, values: [] }), closes),
   };
@@ -285,9 +306,23 @@ function scales(closes: readonly number[]): Record<StoredColumn, number> {
   const pct = maxAbs(refChangePct(closes));
   const log = maxAbs(refLogReturn(closes));
   return {
-    change: price, change_pct: pct, log_return: log, sma_20: price, sma_50: price, ema_12: price, ema_26: price,
-    rsi_14: 100, macd: price, macd_signal: price, macd_hist: price, bb_upper: price, bb_middle: price,
-    bb_lower: price, volatility_20: log, rsi_avg_gain: price, rsi_avg_loss: price,
+    change: price,
+    change_pct: pct,
+    log_return: log,
+    sma_20: price,
+    sma_50: price,
+    ema_12: price,
+    ema_26: price,
+    rsi_14: 100,
+    macd: price,
+    macd_signal: price,
+    macd_hist: price,
+    bb_upper: price,
+    bb_middle: price,
+    bb_lower: price,
+    volatility_20: log,
+    rsi_avg_gain: price,
+    rsi_avg_loss: price,
   };
 }
 
@@ -340,8 +375,7 @@ const walkArb = (maxLength: number) =>
     });
 
 /** Few distinct prices, so ties, flat windows and exact-zero changes are common. */
-const ticksArb = (maxLength: number) =>
-  fc.array(fc.constantFrom(0.1, 0.3, 1, 1.5, 2, 100.25, 187.3), { maxLength, size: 'max' });
+const ticksArb = (maxLength: number) => fc.array(fc.constantFrom(0.1, 0.3, 1, 1.5, 2, 100.25, 187.3), { maxLength, size: 'max' });
 
 /** Any positive finite double, subnormals and near-overflow included. */
 const anyPositiveArb = (maxLength: number) =>
@@ -363,10 +397,18 @@ function readTulip(): Map<string, TulipBlock> {
   const text = readFileSync(new URL('./fixtures/tulip-untest.txt', import.meta.url), 'utf8');
   const blocks = new Map<string, TulipBlock>();
   for (const chunk of text.split(/\n\s*\n/)) {
-    const lines = chunk.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+    const lines = chunk
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
     const [name, inputLine, ...outputLines] = lines;
     if (name === undefined || inputLine === undefined) continue;
-    const parse = (line: string): number[] => line.slice(1, -1).split(',').filter((s) => s !== '').map(Number);
+    const parse = (line: string): number[] =>
+      line
+        .slice(1, -1)
+        .split(',')
+        .filter((s) => s !== '')
+        .map(Number);
     const input = parse(inputLine);
     const outputs = outputLines.map((line) => {
       const values = parse(line);
@@ -395,9 +437,7 @@ describe('oracles pinned to the Tulip vectors (period 5)', () => {
   it('the vendored blocks hold every number docs/indicators.md quotes from them', () => {
     for (const block of TULIP.values()) expect(block.input).toEqual(TULIP_CLOSES);
     expect(TULIP_CLOSES).toHaveLength(15);
-    expect([TULIP_CLOSES[0], TULIP_CLOSES[1], TULIP_CLOSES[14]]).toEqual([
-      worked.closesFirst, worked.closesSecond, worked.closesLast,
-    ]);
+    expect([TULIP_CLOSES[0], TULIP_CLOSES[1], TULIP_CLOSES[14]]).toEqual([worked.closesFirst, worked.closesSecond, worked.closesLast]);
     for (const [bar, value] of Object.entries(worked.ema5FirstPriceSeeded)) {
       expect(tulipOutput('ema 5')[Number(bar)]).toBe(value);
     }
@@ -483,7 +523,12 @@ describe('oracles pinned to the Tulip vectors (period 5)', () => {
   it('mom 5, roc 5 and rocr 5: the lagged change, percent change and log return formulas', () => {
     expectClose(refChange(TULIP_CLOSES, 5), tulipOutput('mom 5'), TULIP_PRINTED, 'change');
     const ratio = (series: Series, f: (v: number) => number): Series => series.map((v) => (v === null ? null : f(v)));
-    expectClose(ratio(refChangePct(TULIP_CLOSES, 5), (pct) => pct / 100), tulipOutput('roc 5'), TULIP_PRINTED, 'change_pct / 100');
+    expectClose(
+      ratio(refChangePct(TULIP_CLOSES, 5), (pct) => pct / 100),
+      tulipOutput('roc 5'),
+      TULIP_PRINTED,
+      'change_pct / 100',
+    );
     expectClose(ratio(refLogReturn(TULIP_CLOSES, 5), Math.exp), tulipOutput('rocr 5'), TULIP_PRINTED, 'exp(log return)');
   });
 });
@@ -498,7 +543,10 @@ describe('the module against the oracles', () => {
     expect(rows[14]?.rsi_14).not.toBeNull();
     expectClose(column(rows, 'rsi_14'), library.rsi_14, TWO_DECIMALS, 'technicalindicators rsi_14');
     for (const key of ['sma_20', 'sma_50', 'ema_26', 'macd', 'bb_middle', 'volatility_20'] as const) {
-      expect(column(rows, key).every((v) => v === null), key).toBe(true);
+      expect(
+        column(rows, key).every((v) => v === null),
+        key,
+      ).toBe(true);
     }
   });
 
@@ -549,12 +597,29 @@ describe('null placement', () => {
     const rows = computeIndicators(walk(60, 100, 5));
     const firstBar = (key: StoredColumn): number => column(rows, key).findIndex((v) => v !== null) + 1;
     expect({
-      change: firstBar('change'), sma_20: firstBar('sma_20'), sma_50: firstBar('sma_50'), ema_12: firstBar('ema_12'),
-      ema_26: firstBar('ema_26'), macd: firstBar('macd'), macd_signal: firstBar('macd_signal'), rsi_14: firstBar('rsi_14'),
-      volatility_20: firstBar('volatility_20'), bb_upper: firstBar('bb_upper'), macd_hist: firstBar('macd_hist'),
+      change: firstBar('change'),
+      sma_20: firstBar('sma_20'),
+      sma_50: firstBar('sma_50'),
+      ema_12: firstBar('ema_12'),
+      ema_26: firstBar('ema_26'),
+      macd: firstBar('macd'),
+      macd_signal: firstBar('macd_signal'),
+      rsi_14: firstBar('rsi_14'),
+      volatility_20: firstBar('volatility_20'),
+      bb_upper: firstBar('bb_upper'),
+      macd_hist: firstBar('macd_hist'),
     }).toEqual({
-      change: 2, sma_20: 20, sma_50: 50, ema_12: 12, ema_26: 26, macd: 26, macd_signal: 34, rsi_14: 15,
-      volatility_20: 21, bb_upper: 20, macd_hist: 34,
+      change: 2,
+      sma_20: 20,
+      sma_50: 50,
+      ema_12: 12,
+      ema_26: 26,
+      macd: 26,
+      macd_signal: 34,
+      rsi_14: 15,
+      volatility_20: 21,
+      bb_upper: 20,
+      macd_hist: 34,
     });
   });
 });
@@ -563,18 +628,42 @@ describe('edge cases', () => {
   it('rsi_14 is 100 when every change is a gain (avg_loss = 0), and 0 when every change is a loss', () => {
     const rising = Array.from({ length: 40 }, (_, i) => 100 * 1.01 ** i);
     const up = computeIndicators(rising);
-    expect(column(up, 'rsi_avg_loss').slice(14).every((v) => v === 0)).toBe(true);
-    expect(column(up, 'rsi_14').slice(14).every((v) => v === 100)).toBe(true);
-    expect(streamed(new RSI({ period: 14, values: [] }), rising).slice(14).every((v) => v === 100)).toBe(true);
+    expect(
+      column(up, 'rsi_avg_loss')
+        .slice(14)
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(
+      column(up, 'rsi_14')
+        .slice(14)
+        .every((v) => v === 100),
+    ).toBe(true);
+    expect(
+      streamed(new RSI({ period: 14, values: [] }), rising)
+        .slice(14)
+        .every((v) => v === 100),
+    ).toBe(true);
 
     const down = computeIndicators([...rising].reverse());
-    expect(column(down, 'rsi_avg_gain').slice(14).every((v) => v === 0)).toBe(true);
-    expect(column(down, 'rsi_14').slice(14).every((v) => v === 0)).toBe(true);
+    expect(
+      column(down, 'rsi_avg_gain')
+        .slice(14)
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(
+      column(down, 'rsi_14')
+        .slice(14)
+        .every((v) => v === 0),
+    ).toBe(true);
 
     // One loss after the seed ends the 100 streak for good (Wilder's average never returns to 0).
     const withDip = computeIndicators([...rising.slice(0, 20), rising[18]!, ...rising.slice(20)]);
     expect(withDip[19]?.rsi_14).toBe(100);
-    expect(column(withDip, 'rsi_14').slice(20).every((v) => v !== null && v < 100)).toBe(true);
+    expect(
+      column(withDip, 'rsi_14')
+        .slice(20)
+        .every((v) => v !== null && v < 100),
+    ).toBe(true);
   });
 
   it('a constant series of an exactly summable price: σ 0, bands collapse onto the SMA, flat lines everywhere', () => {
@@ -582,10 +671,23 @@ describe('edge cases', () => {
     const rows = computeIndicators(Array.from({ length: 60 }, () => price));
     const last = rows.at(-1)!;
     expect(last).toEqual({
-      change: 0, change_pct: 0, log_return: 0, sma_20: price, sma_50: price, ema_12: price, ema_26: price,
+      change: 0,
+      change_pct: 0,
+      log_return: 0,
+      sma_20: price,
+      sma_50: price,
+      ema_12: price,
+      ema_26: price,
       rsi_14: 100, // avg_loss = 0: docs/indicators.md says 100
-      macd: 0, macd_signal: 0, macd_hist: 0, bb_upper: price, bb_middle: price, bb_lower: price,
-      volatility_20: 0, rsi_avg_gain: 0, rsi_avg_loss: 0,
+      macd: 0,
+      macd_signal: 0,
+      macd_hist: 0,
+      bb_upper: price,
+      bb_middle: price,
+      bb_lower: price,
+      volatility_20: 0,
+      rsi_avg_gain: 0,
+      rsi_avg_loss: 0,
     });
     for (const row of rows.slice(FIRST_DEFINED.bb_upper)) expect([row.bb_lower, row.bb_upper]).toEqual([price, price]);
   });
@@ -619,8 +721,14 @@ describe('edge cases', () => {
   });
 
   it.each([
-    ['change', 1], ['ema_12', 11], ['rsi_14', 14], ['sma_20', 19], ['volatility_20', 20], ['ema_26', 25],
-    ['macd_signal', 33], ['sma_50', 49],
+    ['change', 1],
+    ['ema_12', 11],
+    ['rsi_14', 14],
+    ['sma_20', 19],
+    ['volatility_20', 20],
+    ['ema_26', 25],
+    ['macd_signal', 33],
+    ['sma_50', 49],
   ] as const)('%s stays null over a series one bar shorter than it needs (%i bars)', (key, length) => {
     const rows = computeIndicators(walk(length, 187.3, 6));
     expect(column(rows, key).every((v) => v === null)).toBe(true);

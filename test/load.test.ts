@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../functions/_shared/etl/run.ts';
-import { type LiveHub, startLiveHub } from '../server/live.ts';
 import { liveFanout, readApiLoad } from '../scripts/bench/load.ts';
+import { type LiveHub, startLiveHub } from '../server/live.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
 import { serveApp, type TestServer } from './helpers/server.ts';
 
@@ -24,8 +24,14 @@ describe('under load on loopback', () => {
         from generate_series(0, 4999) as i`;
     live = await startLiveHub(db.sql);
     server = await serveApp({
-      sql: db.sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
-      runEtl: async () => ({ status: 'failed' }) as RunSummary, heartbeatMs: 60_000,
+      sql: db.sql,
+      live,
+      symbols: ['LOAD'],
+      interval: '1h',
+      simulated: true,
+      etlSecret: null,
+      runEtl: async () => ({ status: 'failed' }) as RunSummary,
+      heartbeatMs: 60_000,
       // All 1,000 clients come from 127.0.0.1; the caps themselves are tested in read-limits.test.ts.
       streamLimits: { perServer: 1_000, perAddress: 1_000 },
     });
@@ -37,7 +43,10 @@ describe('under load on loopback', () => {
   });
 
   it('answers a sustained stream of read requests without errors', async () => {
-    const result = await readApiLoad(server.url, ['/api/latest', '/api/series?symbols=LOAD&max_points=500', '/api/config'], { concurrency: 16, durationMs: 2_000 });
+    const result = await readApiLoad(server.url, ['/api/latest', '/api/series?symbols=LOAD&max_points=500', '/api/config'], {
+      concurrency: 16,
+      durationMs: 2_000,
+    });
     // Every client got answers (how many in 2 s depends on the machine, so that is the bench's to report).
     expect(result.requests).toBeGreaterThanOrEqual(16);
     expect(result.errors).toBe(0);

@@ -99,8 +99,10 @@ describe('migrations shared with the Supabase CLI', () => {
     const files = await readMigrations();
     expect((await recorded(db)).map((r) => r.version)).toEqual(files.map((f) => f.version));
     // The CLI stored each file as several statements.
-    const first = one(await db.sql<{ statements: number }[]>`
-      select cardinality(statements) as statements from supabase_migrations.schema_migrations where version = ${files[0]!.version}`);
+    const first = one(
+      await db.sql<{ statements: number }[]>`
+      select cardinality(statements) as statements from supabase_migrations.schema_migrations where version = ${files[0]!.version}`,
+    );
     expect(first.statements).toBeGreaterThan(1);
     const report = await migrate(db.sql);
     expect(report.applied).toEqual([]);

@@ -67,7 +67,10 @@ describe('a database outage under a running server', () => {
           expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
           expect(((await res.json()) as { error: string }).error).toMatch(/database/);
         }
-        const trigger = await fetch(`${product.url}/functions/v1/market-etl`, { method: 'POST', headers: { apikey: await product.secret() } });
+        const trigger = await fetch(`${product.url}/functions/v1/market-etl`, {
+          method: 'POST',
+          headers: { apikey: await product.secret() },
+        });
         expect(trigger.status).toBe(503);
         expect(trigger.headers.get('retry-after')).not.toBeNull();
       }
@@ -108,22 +111,34 @@ describe('`npm run etl -- --once` beside a running `npm start`', () => {
     // The server's own run waits on the simulated API, holding the ETL lock, until the test lets the
     // response go (changing the faults releases a held response).
     const sim = product.simulatorUrl();
-    const setFaults = (faults: object) => fetch(`${sim}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    const setFaults = (faults: object) =>
+      fetch(`${sim}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
     expect((await setFaults({ delayMs: 60_000 })).status).toBe(200);
     const before = (await product.settledRun()).etl_run_id;
     const serverRun = product.runEtl();
     serverRun.catch(() => {});
     try {
-      await expect.poll(async () => {
-        const { run } = (await (await fetch(`${product.url}/api/runs/latest`)).json()) as { run: { etl_run_id: number; status: string } };
-        return run.etl_run_id > before && run.status === 'running';
-      }, { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const { run } = (await (await fetch(`${product.url}/api/runs/latest`)).json()) as {
+              run: { etl_run_id: number; status: string };
+            };
+            return run.etl_run_id > before && run.status === 'running';
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
       const { DATABASE_URL: _unset, ...env } = process.env;
-      const once = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'etl.ts'), '--once', '--simulate'], {
-        cwd: product.cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const once = spawn(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'etl.ts'), '--once', '--simulate'],
+        {
+          cwd: product.cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       once.stdout!.on('data', (chunk) => (output += chunk));
       once.stderr!.on('data', (chunk) => (output += chunk));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, readMigrations } from '../server/migrate.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
-import { catalogSnapshot, type CatalogSnapshot, loadPagila, pagilaMissing } from './helpers/pagila.ts';
+import { type CatalogSnapshot, catalogSnapshot, loadPagila, pagilaMissing } from './helpers/pagila.ts';
 
 /**
  * Coexistence: our migrations in a real Pagila database (schema and data from PAGILA_DIR, loaded
@@ -70,7 +70,10 @@ describe.skipIf(skip !== null)(`next to Pagila${skip ? ` (skipped: ${skip})` : '
       ['column default', `alter table public.film alter column rental_duration set default 4`],
       ['grant', `grant select on public.customer to public`],
       ['row content', `update public.actor set last_name = 'GUINESS' where actor_id = 2`],
-      ['function body', `create or replace function public.last_day(timestamptz) returns date language sql immutable as $$ select null::date $$`],
+      [
+        'function body',
+        `create or replace function public.last_day(timestamptz) returns date language sql immutable as $$ select null::date $$`,
+      ],
       ['comment', `comment on table public.store is 'changed'`],
     ];
     // A Pagila of its own: these changes must not reach the database the other tests compare.

@@ -45,49 +45,79 @@ async function asRole<T>(sql: Sql, role: string, query: string): Promise<T[]> {
   })) as unknown as T[];
 }
 
-describe.skipIf(missing.length > 0)(`pg_net's tables and the API roles (needs ${missing.join(', ') || 'PostgreSQL 15 with pg_net'})`, () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-pgnet-'));
-    await chmod(dir, 0o755);
-    if (asRoot) await run('chown', ['postgres:postgres', dir]);
-    dataDir = path.join(dir, 'data');
-    const passwordFile = path.join(dir, 'password');
-    await writeFile(passwordFile, 'postgres\n', { mode: 0o644 });
-    await asPostgres(path.join(PG15_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C']);
-    port = await freePort();
-    const settings = [`port=${port}`, 'listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`, 'shared_preload_libraries=pg_net', 'fsync=off'];
-    await asPostgres(path.join(PG15_BIN, 'pg_ctl'), ['-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-o', settings.map((s) => `-c ${s}`).join(' '), 'start']);
-    const admin = database('postgres');
-    await admin.unsafe(SUPABASE_EMULATION_SQL);
-    await admin.unsafe('create database plain');
-    await admin.unsafe('create database ours');
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all(clients.map((sql) => sql.end({ timeout: 5 })));
-    if (dataDir) await asPostgres(path.join(PG15_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']).catch(() => {});
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+describe.skipIf(missing.length > 0)(
+  `pg_net's tables and the API roles (needs ${missing.join(', ') || 'PostgreSQL 15 with pg_net'})`,
+  () => {
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-pgnet-'));
+      await chmod(dir, 0o755);
+      if (asRoot) await run('chown', ['postgres:postgres', dir]);
+      dataDir = path.join(dir, 'data');
+      const passwordFile = path.join(dir, 'password');
+      await writeFile(passwordFile, 'postgres\n', { mode: 0o644 });
+      await asPostgres(path.join(PG15_BIN, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+      ]);
+      port = await freePort();
+      const settings = [
+        `port=${port}`,
+        'listen_addresses=127.0.0.1',
+        `unix_socket_directories=${dir}`,
+        'shared_preload_libraries=pg_net',
+        'fsync=off',
+      ];
+      await asPostgres(path.join(PG15_BIN, 'pg_ctl'), [
+        '-D',
+        dataDir,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-w',
+        '-o',
+        settings.map((s) => `-c ${s}`).join(' '),
+        'start',
+      ]);
+      const admin = database('postgres');
+      await admin.unsafe(SUPABASE_EMULATION_SQL);
+      await admin.unsafe('create database plain');
+      await admin.unsafe('create database ours');
+    }, 120_000);
+    afterAll(async () => {
+      await Promise.all(clients.map((sql) => sql.end({ timeout: 5 })));
+      if (dataDir) await asPostgres(path.join(PG15_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']).catch(() => {});
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
 
-  it('pg_net as it installs itself: anon reads the queued apikey header', async () => {
-    const sql = database('plain');
-    await sql.unsafe('create schema extensions; create extension pg_net with schema extensions');
-    await sql`select net.http_post(url := 'http://127.0.0.1:9/', headers := ${sql.json({ apikey: SECRET })})`;
-    const [row] = await asRole<{ headers: { apikey: string } }>(sql, 'anon', 'select headers from net.http_request_queue');
-    expect(row?.headers.apikey).toBe(SECRET);
-  });
+    it('pg_net as it installs itself: anon reads the queued apikey header', async () => {
+      const sql = database('plain');
+      await sql.unsafe('create schema extensions; create extension pg_net with schema extensions');
+      await sql`select net.http_post(url := 'http://127.0.0.1:9/', headers := ${sql.json({ apikey: SECRET })})`;
+      const [row] = await asRole<{ headers: { apikey: string } }>(sql, 'anon', 'select headers from net.http_request_queue');
+      expect(row?.headers.apikey).toBe(SECRET);
+    });
 
-  it('after our migrations, anon and authenticated can neither read nor queue, and the owner still queues', async () => {
-    const sql = database('ours');
-    await migrate(sql);
-    const [extension] = await sql<{ installed: boolean }[]>`select exists (select from pg_extension where extname = 'pg_net') as installed`;
-    expect(extension?.installed).toBe(true);
-    // What market.request_etl() does, as the owner of the cron job.
-    await sql`select net.http_post(url := 'http://127.0.0.1:9/functions/v1/market-etl', headers := ${sql.json({ apikey: SECRET })})`;
-    for (const role of ['anon', 'authenticated']) {
-      for (const table of ['net.http_request_queue', 'net._http_response']) {
-        await expect(asRole(sql, role, `select * from ${table}`), `${role} ${table}`).rejects.toMatchObject({ code: '42501' });
+    it('after our migrations, anon and authenticated can neither read nor queue, and the owner still queues', async () => {
+      const sql = database('ours');
+      await migrate(sql);
+      const [extension] = await sql<
+        { installed: boolean }[]
+      >`select exists (select from pg_extension where extname = 'pg_net') as installed`;
+      expect(extension?.installed).toBe(true);
+      // What market.request_etl() does, as the owner of the cron job.
+      await sql`select net.http_post(url := 'http://127.0.0.1:9/functions/v1/market-etl', headers := ${sql.json({ apikey: SECRET })})`;
+      for (const role of ['anon', 'authenticated']) {
+        for (const table of ['net.http_request_queue', 'net._http_response']) {
+          await expect(asRole(sql, role, `select * from ${table}`), `${role} ${table}`).rejects.toMatchObject({ code: '42501' });
+        }
+        await expect(asRole(sql, role, `select net.http_post(url := 'http://127.0.0.1:9/')`)).rejects.toMatchObject({ code: '42501' });
       }
-      await expect(asRole(sql, role, `select net.http_post(url := 'http://127.0.0.1:9/')`)).rejects.toMatchObject({ code: '42501' });
-    }
-  });
-});
+    });
+  },
+);

@@ -35,7 +35,7 @@ describe('what the postgres OS user can reach', () => {
     expect(problem).toMatch(/setfacl -m u:postgres:x/);
   });
 
-  it('passes through directories others may enter (o+x), and through its own group\'s (g+x)', async () => {
+  it("passes through directories others may enter (o+x), and through its own group's (g+x)", async () => {
     expect(blockedDirectory(bin, STRANGER)).toBeNull();
     expect(postgresAccessProblem([bin, path.join(root, 'not-yet', 'pg')], STRANGER)).toBeNull();
     await chmod(path.join(root, 'checkout'), 0o710);

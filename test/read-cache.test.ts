@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../functions/_shared/config.ts';
-import { seriesSchema, latestSchema } from '../functions/_shared/contract.ts';
+import { latestSchema, seriesSchema } from '../functions/_shared/contract.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import { type AnswerCache, createAnswerCache, negotiateEncoding } from '../server/answer-cache.ts';
 import { etlRunner } from '../server/etl-runtime.ts';
@@ -29,12 +29,14 @@ interface Raw {
 /** A GET with exactly these headers, body as sent on the wire (fetch would decode it). */
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
@@ -59,7 +61,14 @@ describe('read API answer cache', () => {
     const config = parseConfig({ MARKET_SYMBOLS: SYMBOLS.join(','), ETL_SECRET: 'cache-test-secret-0123456789' });
     runEtl = etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() });
     server = await serveApp({
-      sql: db.sql, live, symbols: SYMBOLS, interval: '1h', simulated: true, etlSecret: null, runEtl, answers: cache,
+      sql: db.sql,
+      live,
+      symbols: SYMBOLS,
+      interval: '1h',
+      simulated: true,
+      etlSecret: null,
+      runEtl,
+      answers: cache,
     });
     direct = readApi({ sql: db.sql, symbols: SYMBOLS, interval: '1h', simulated: true });
     expect((await runEtl('test')).status).toBe('succeeded');
@@ -164,11 +173,13 @@ describe('read API answer cache', () => {
     let renders = 0;
     let release = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const app = new Hono().get('/x', (c) => own.respond(c, 'x', async () => {
-      renders++;
-      if (renders === 1) await gate;
-      return { renders };
-    }));
+    const app = new Hono().get('/x', (c) =>
+      own.respond(c, 'x', async () => {
+        renders++;
+        if (renders === 1) await gate;
+        return { renders };
+      }),
+    );
     try {
       const slow = app.request('/x');
       // The query has started; a commit is announced before it returns.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readApi } from '../functions/_shared/http/read-api.ts';
-import { createDatabase, type TestDatabase } from './helpers/database.ts';
 import { seededRandom } from '../scripts/bench/stats.ts';
+import { createDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**
  * market.series and market.latest on a real PostgreSQL, against an independent model of the
@@ -27,7 +27,6 @@ interface SeriesRow {
   high: number;
   low: number;
 }
-
 
 /** A random walk of bars at the given open times; `tick` rounds prices so that ties happen. */
 function walk(times: readonly number[], seed: number, tick = 0): Bar[] {
@@ -107,7 +106,10 @@ describe('read functions', () => {
   const stock = walk(sessionHours(START, 420), 1);
   const crypto = walk(hourly(START, 3_000), 2);
   const ties = walk(hourly(START + 30 * DAY, 700), 3, 0.5);
-  const stockDaily = walk(Array.from({ length: 60 }, (_, i) => START + i * DAY), 4);
+  const stockDaily = walk(
+    Array.from({ length: 60 }, (_, i) => START + i * DAY),
+    4,
+  );
 
   async function insertBars(symbol: string, interval: string, bars: readonly Bar[]): Promise<void> {
     await db.sql`
@@ -187,8 +189,11 @@ describe('read functions', () => {
       }
     });
 
-    it('keeps exactly each bucket\'s highest-high and lowest-low bar, on session gaps too', async () => {
-      for (const [symbol, bars] of [['STK', stock], ['CRY/USD', crypto]] as const) {
+    it("keeps exactly each bucket's highest-high and lowest-low bar, on session gaps too", async () => {
+      for (const [symbol, bars] of [
+        ['STK', stock],
+        ['CRY/USD', crypto],
+      ] as const) {
         for (const maxPoints of [4, 7, 50, 333, 1000]) {
           const rows = await series([symbol], null, null, maxPoints);
           expect(times(rows), `${symbol} p_max_points ${maxPoints}`).toEqual(expectedSeries(bars, maxPoints));
@@ -207,8 +212,11 @@ describe('read functions', () => {
       const span = ties.length;
       await fc.assert(
         fc.asyncProperty(
-          fc.integer({ min: 0, max: span - 1 }), fc.integer({ min: 0, max: span - 1 }), fc.integer({ min: 2, max: 120 }),
-          fc.boolean(), fc.boolean(),
+          fc.integer({ min: 0, max: span - 1 }),
+          fc.integer({ min: 0, max: span - 1 }),
+          fc.integer({ min: 2, max: 120 }),
+          fc.boolean(),
+          fc.boolean(),
           async (a, b, maxPoints, openFrom, openTo) => {
             const from = openFrom ? null : ties[Math.min(a, b)]!.ts;
             // Bounds that fall between bars (half past) must behave like the bars inside them.
@@ -263,16 +271,17 @@ describe('read functions', () => {
 
     it('refuses a budget that cannot hold the first and the last bar', async () => {
       for (const maxPoints of [1, 0, -5, null]) {
-        await expect(db.sql`select * from market.series(array['STK'], '1h', null, null, ${maxPoints}::integer)`)
-          .rejects.toMatchObject({ code: '22023' });
+        await expect(db.sql`select * from market.series(array['STK'], '1h', null, null, ${maxPoints}::integer)`).rejects.toMatchObject({
+          code: '22023',
+        });
       }
     });
 
-    it('stays the HTTP API\'s columnar series', async () => {
+    it("stays the HTTP API's columnar series", async () => {
       const app = readApi({ sql: db.sql, symbols: ['STK'], interval: '1h', simulated: true });
       const response = await app.request('/series?symbols=STK,CRY/USD&max_points=40');
       expect(response.status).toBe(200);
-      const body = await response.json() as { series: { symbol: string; ts: number[]; high: number[]; close: number[] }[] };
+      const body = (await response.json()) as { series: { symbol: string; ts: number[]; high: number[]; close: number[] }[] };
       expect(body.series.map((s) => s.symbol)).toEqual(['STK', 'CRY/USD']);
       const [stk] = body.series;
       expect(stk!.ts).toEqual(expectedSeries(stock, 40).map((ms) => ms / 1000));

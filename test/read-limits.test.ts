@@ -19,7 +19,12 @@ beforeAll(async () => {
   db = await createDatabase();
   live = await startLiveHub(db.sql);
   server = await serveApp({
-    sql: db.sql, live, symbols: ['AAPL'], interval: '1h', simulated: true, etlSecret: null,
+    sql: db.sql,
+    live,
+    symbols: ['AAPL'],
+    interval: '1h',
+    simulated: true,
+    etlSecret: null,
     runEtl: async () => ({}) as RunSummary,
     readConcurrency: { max: 1, queue: 1, waitMs: 200 },
     streamLimits: { perServer: 3, perAddress: 2 },
@@ -49,8 +54,15 @@ describe('read API limits', () => {
     await locker`lock table market.ssot in access exclusive mode`;
     try {
       const first = fetch(`${server.url}/api/series?symbols=AAPL`);
-      await expect.poll(async () => (await db.sql<{ n: number }[]>`
-        select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%market.series%'`)[0]!.n).toBe(1);
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%market.series%'`
+            )[0]!.n,
+        )
+        .toBe(1);
       // One may wait for the slot (it gives up after 200 ms); past that, 503 at once.
       const queued = fetch(`${server.url}/api/latest`);
       const refused = await fetch(`${server.url}/api/series?symbols=AAPL`);
@@ -86,11 +98,13 @@ describe('read API limits', () => {
     expect(c1.headers['retry-after']).toBe('30');
     c1.close();
     a1.close();
-    await expect.poll(async () => {
-      const attempt = await get('/api/stream', '127.0.0.3');
-      attempt.close();
-      return attempt.status;
-    }).toBe(200);
+    await expect
+      .poll(async () => {
+        const attempt = await get('/api/stream', '127.0.0.3');
+        attempt.close();
+        return attempt.status;
+      })
+      .toBe(200);
     for (const stream of [a2, b1]) stream.close();
   });
 });

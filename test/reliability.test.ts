@@ -19,9 +19,13 @@ const HOUR = 3_600_000;
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'BTC/USD', 'ETH/USD', 'SOL/USD', 'ADA/USD'];
 
 type Counts = { bars: number; ssot: number };
-const counts = async (sql: TestDatabase['sql']) => one(await sql<Counts[]>`
-  select (select count(*) from market.bar) as bars, (select count(*) from market.ssot) as ssot`);
-const runRows = async (sql: TestDatabase['sql']) => await sql<{ status: string; error: string | null; trigger: string }[]>`
+const counts = async (sql: TestDatabase['sql']) =>
+  one(
+    await sql<Counts[]>`
+  select (select count(*) from market.bar) as bars, (select count(*) from market.ssot) as ssot`,
+  );
+const runRows = async (sql: TestDatabase['sql']) =>
+  await sql<{ status: string; error: string | null; trigger: string }[]>`
   select status, error, trigger from market.etl_run order by etl_run_id`;
 
 describe('with a test database', () => {
@@ -78,7 +82,13 @@ describe('with a test database', () => {
         // One process (node with tsx's loader), so SIGKILL really ends the run mid-flight.
         child = spawn(process.execPath, ['--import', 'tsx', 'scripts/etl.ts', '--once'], {
           cwd: ROOT,
-          env: { ...process.env, DATABASE_URL: db.url, TWELVE_DATA_BASE_URL: sim.url, TWELVE_DATA_API_KEY: 'k', MARKET_SYMBOLS: SYMBOLS.join(',') },
+          env: {
+            ...process.env,
+            DATABASE_URL: db.url,
+            TWELVE_DATA_BASE_URL: sim.url,
+            TWELVE_DATA_API_KEY: 'k',
+            MARKET_SYMBOLS: SYMBOLS.join(','),
+          },
           stdio: 'ignore',
         });
         const running = child;
@@ -100,16 +110,27 @@ describe('with a test database', () => {
         blocker.release();
       }
       // The server notices the dead client and rolls its transaction back.
-      await expect.poll(async () => (await db.sql`select 1 from pg_stat_activity where application_name = 'market-pulse-etl'`).length, { timeout: 30_000 }).toBe(0);
+      await expect
+        .poll(async () => (await db.sql`select 1 from pg_stat_activity where application_name = 'market-pulse-etl'`).length, {
+          timeout: 30_000,
+        })
+        .toBe(0);
       // The step in flight was the first (nothing committed yet); its transaction is gone.
       expect(await counts(db.sql)).toEqual({ bars: 0, ssot: 0 });
       expect((await runRows(db.sql)).map((r) => r.status)).toEqual(['running']);
 
-      const deps = { sql: db.sql, settings: { symbols: SYMBOLS, interval: '1h' as const, creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'k' } }, now: () => sim.sim.now(), sleep: async (ms: number) => sim.sim.advanceClock(ms) };
+      const deps = {
+        sql: db.sql,
+        settings: { symbols: SYMBOLS, interval: '1h' as const, creditsPerMinute: 8, http: { baseUrl: sim.url, apiKey: 'k' } },
+        now: () => sim.sim.now(),
+        sleep: async (ms: number) => sim.sim.advanceClock(ms),
+      };
       const resumed = await runEtl(deps, 'cli');
       expect(resumed).toMatchObject({ status: 'succeeded', invocation: 2 });
       // One logical run, finished by the second invocation; every symbol loaded once.
-      const rows = await db.sql<{ status: string; invocations: number; trigger: string }[]>`select status, invocations, trigger from market.etl_run`;
+      const rows = await db.sql<
+        { status: string; invocations: number; trigger: string }[]
+      >`select status, invocations, trigger from market.etl_run`;
       expect(rows).toEqual([{ status: 'succeeded', invocations: 2, trigger: 'cli' }]);
       expect((await counts(db.sql)).ssot).toBe(SYMBOLS.length * 5000);
       const steps = await db.sql<{ symbols: string[] }[]>`select symbols from market.etl_step order by step`;
@@ -147,7 +168,12 @@ describe('PostgreSQL restarted during a run', () => {
       sim.sim.setClock(T0);
       await migrate(sql);
       const http = { baseUrl: sim.url, apiKey: 'k', fetch: heldFetch };
-      const deps = { sql, settings: { symbols: ['BTC/USD', 'AAPL'], interval: '1h' as const, creditsPerMinute: 8, http }, now: () => sim.sim.now(), sleep: async (ms: number) => sim.sim.advanceClock(ms) };
+      const deps = {
+        sql,
+        settings: { symbols: ['BTC/USD', 'AAPL'], interval: '1h' as const, creditsPerMinute: 8, http },
+        now: () => sim.sim.now(),
+        sleep: async (ms: number) => sim.sim.advanceClock(ms),
+      };
       const pending = runEtl(deps, 'schedule');
       await requestSent;
       await cluster.stop();

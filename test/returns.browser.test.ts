@@ -5,7 +5,7 @@ import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
 import { utcFromWallClock, wallClockAt } from '../functions/_shared/time.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
-import { removeWorkDir, type RunningProduct, startProduct } from './helpers/product.ts';
+import { type RunningProduct, removeWorkDir, startProduct } from './helpers/product.ts';
 
 /**
  * One definition of every return, end to end: on a Monday at 10:45 New York, each card, each entry
@@ -42,10 +42,12 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     browser = await launchChromium();
     const first = await product.settledRun();
     // Move the simulated market to Monday 10:45 New York and load what it traded meanwhile.
-    const state = await (await fetch(`${product.simulatorUrl()}/__sim/state`)).json().catch(() => null) as { nowMs?: number } | null;
+    const state = (await (await fetch(`${product.simulatorUrl()}/__sim/state`)).json().catch(() => null)) as { nowMs?: number } | null;
     const monday = nextMondayMorning(state?.nowMs ?? Date.now());
     const res = await fetch(`${product.simulatorUrl()}/__sim/clock`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nowMs: monday }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nowMs: monday }),
     });
     expect(res.ok).toBe(true);
     await product.runEtl();
@@ -107,7 +109,11 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const saved = `test-artifacts/${file.suggestedFilename()}`;
     await file.saveAs(saved);
-    const rows = (await readFile(saved, 'utf8')).trimEnd().split('\r\n').filter((l) => !l.startsWith('#')).slice(1);
+    const rows = (await readFile(saved, 'utf8'))
+      .trimEnd()
+      .split('\r\n')
+      .filter((l) => !l.startsWith('#'))
+      .slice(1);
     const stored = await db.sql<{ ts: Date }[]>`
       select ts from market.ssot where symbol = 'BTC/USD' and interval = '1h' and ts >= ${firstShown}::timestamptz order by ts`;
     // Far more than the chart's thinned points: every stored bar, once, in order.
@@ -116,7 +122,10 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     await page.close();
 
     for (const theme of ['light', 'dark']) {
-      for (const [width, height] of [[1440, 900], [390, 844]] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
         const candles = await open(width, `?symbol=AAPL&range=1Y&chart=candles&theme=${theme}`, height);
         await expect.poll(() => candles.getByTestId('detail-resolution').textContent()).toBe('1D');
         // About 250 sessions in a year: one candle each, not hourly bars.
@@ -132,13 +141,18 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     const page = await open(1440, '?range=1D');
     const aapl = await db.sql<{ base_date: string }[]>`select base_date::text from market.returns(array['AAPL'], '1h') where period = '1D'`;
     const [y, m, d] = aapl[0]!.base_date.split('-').map(Number) as [number, number, number];
-    const day = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).replace(',', '');
+    const day = new Date(Date.UTC(y, m - 1, d))
+      .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' })
+      .replace(',', '');
     expect(await page.getByTestId('base-AAPL').textContent()).toBe(`since ${day} close`);
     // A Monday morning: the previous session was Friday's (or Thursday's before a Friday holiday).
     expect(day).toMatch(/^(Fri|Thu)/);
     expect(await page.getByTestId('detail-quote').textContent()).toMatch(/\$[\d,]+\.\d{2}\s+[+-−]?[\d.]+%\s+since .* close · bar of /);
     for (const theme of ['light', 'dark']) {
-      for (const [width, height] of [[1440, 900], [390, 844]] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
         const shot = await open(width, `?range=1D&theme=${theme}`, height);
         await expect.poll(() => shot.getByTestId('change-BTC/USD').getAttribute('data-change-pct')).not.toBe('');
         await shot.screenshot({ path: `test-artifacts/returns-1D-monday-${width}-${theme}.png`, fullPage: true });
@@ -161,13 +175,17 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     const zoom = (await chart.getAttribute('data-zoom'))!;
     const [from, to] = zoom.split('/');
     // A narrower window than the week of bars held.
-    expect(Date.parse(to!) - Date.parse(from!)).toBeLessThan(Date.parse((await chart.getAttribute('data-last-ts'))!) - Date.parse((await chart.getAttribute('data-first-ts'))!));
+    expect(Date.parse(to!) - Date.parse(from!)).toBeLessThan(
+      Date.parse((await chart.getAttribute('data-last-ts'))!) - Date.parse((await chart.getAttribute('data-first-ts'))!),
+    );
     await expect.poll(() => page.evaluate(() => location.search)).toMatch(/zoom=\d+-\d+/);
     // The panes' plot areas line up with the price plot's, so the shared crosshair is one vertical line.
-    const plots = await page.evaluate(() => ['chart-detail', 'chart-rsi', 'chart-macd'].map((id) => {
-      const r = document.querySelector(`[data-testid="${id}"] .u-over`)?.getBoundingClientRect();
-      return r ? [Math.round(r.left), Math.round(r.width)] : null;
-    }));
+    const plots = await page.evaluate(() =>
+      ['chart-detail', 'chart-rsi', 'chart-macd'].map((id) => {
+        const r = document.querySelector(`[data-testid="${id}"] .u-over`)?.getBoundingClientRect();
+        return r ? [Math.round(r.left), Math.round(r.width)] : null;
+      }),
+    );
     expect(plots[0]).not.toBeNull();
     expect(plots[1]).toEqual(plots[0]);
     expect(plots[2]).toEqual(plots[0]);

@@ -140,14 +140,23 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
   beforeAll(async () => {
     db = await createDatabase();
     const sim = createSimulator({ now: () => nowMs, creditsPerMinute: 100, creditsPerDay: 10_000 });
-    const summary = await runEtl({
-      sql: db.sql,
-      settings: {
-        symbols: SYMBOLS, interval: '1h', creditsPerMinute: 100,
-        http: { baseUrl: 'http://simulator.local', apiKey: 'test-key', fetch: async (url, init) => await sim.app.fetch(new Request(url, init)) },
+    const summary = await runEtl(
+      {
+        sql: db.sql,
+        settings: {
+          symbols: SYMBOLS,
+          interval: '1h',
+          creditsPerMinute: 100,
+          http: {
+            baseUrl: 'http://simulator.local',
+            apiKey: 'test-key',
+            fetch: async (url, init) => await sim.app.fetch(new Request(url, init)),
+          },
+        },
+        now: () => nowMs,
       },
-      now: () => nowMs,
-    }, 'test');
+      'test',
+    );
     expect(summary.status).toBe('succeeded');
     bars = await db.sql<Bar[]>`select symbol, ts, close from market.ssot where interval = '1h' order by symbol, ts`;
     rows = await db.sql<ReturnRow[]>`
@@ -158,7 +167,10 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
   afterAll(async () => db?.drop());
 
   it('measures from the base dates worked out by hand', () => {
-    for (const [symbol, dates] of [['AAPL', scenario.aapl], ['BTC/USD', scenario.btc]] as const) {
+    for (const [symbol, dates] of [
+      ['AAPL', scenario.aapl],
+      ['BTC/USD', scenario.btc],
+    ] as const) {
       const got = rows.filter((r) => r.symbol === symbol && r.period !== 'All');
       expect(got.map((r) => r.period)).toEqual(['1D', '1W', '1M', '3M', '1Y', 'YTD']);
       expect(got.map((r) => r.base_date)).toEqual(dates);
@@ -174,7 +186,14 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
   });
 
   it('agrees with the definition recomputed from the stored bars, for every symbol and range', () => {
-    const anchorMs = Math.max(...SYMBOLS.map((s) => bars.filter((b) => b.symbol === s).at(-1)!.ts.getTime()));
+    const anchorMs = Math.max(
+      ...SYMBOLS.map((s) =>
+        bars
+          .filter((b) => b.symbol === s)
+          .at(-1)!
+          .ts.getTime(),
+      ),
+    );
     expect(anchorMs).toBeLessThan(nowMs);
     for (const symbol of SYMBOLS) {
       const zone = symbol.includes('/') ? 'UTC' : 'America/New_York';
@@ -182,8 +201,9 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
       const newest = bars.filter((b) => b.symbol === symbol).at(-1)!;
       expect(got.every((r) => r.time_zone === zone && r.as_of.getTime() === newest.ts.getTime() && r.close === newest.close)).toBe(true);
       const want = expectedReturns(bars, symbol, zone, anchorMs);
-      expect(got.map((r) => ({ period: r.period, base_date: r.base_date, base_ts: r.base_ts, short_history: r.short_history })))
-        .toEqual(want.map((w) => ({ period: w.period, base_date: w.base_date, base_ts: w.base_ts, short_history: w.short_history })));
+      expect(got.map((r) => ({ period: r.period, base_date: r.base_date, base_ts: r.base_ts, short_history: r.short_history }))).toEqual(
+        want.map((w) => ({ period: w.period, base_date: w.base_date, base_ts: w.base_ts, short_history: w.short_history })),
+      );
       got.forEach((r, i) => {
         const pct = want[i]!.change_pct;
         if (pct === null) expect(r.change_pct).toBeNull();
@@ -196,7 +216,9 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
   });
 
   it('aggregates daily and weekly bars from every stored bar, by New York session for stocks and UTC day for crypto', async () => {
-    const full = await db.sql<{ symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]>`
+    const full = await db.sql<
+      { symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null }[]
+    >`
       select symbol, ts, open, high, low, close, volume from market.ssot where interval = '1h' order by symbol, ts`;
     for (const symbol of SYMBOLS) {
       const zone = symbol.includes('/') ? 'UTC' : 'America/New_York';
@@ -211,8 +233,12 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
         const groups = new Map<string, typeof own>();
         for (const b of own) groups.set(key(b), [...(groups.get(key(b)) ?? []), b]);
         const want = [...groups.values()].map((g) => ({
-          ts: g[0]!.ts, open: g[0]!.open, high: Math.max(...g.map((b) => b.high)), low: Math.min(...g.map((b) => b.low)),
-          close: g.at(-1)!.close, bar_count: g.length,
+          ts: g[0]!.ts,
+          open: g[0]!.open,
+          high: Math.max(...g.map((b) => b.high)),
+          low: Math.min(...g.map((b) => b.low)),
+          close: g.at(-1)!.close,
+          bar_count: g.length,
         }));
         const got = await db.sql<{ ts: Date; open: number; high: number; low: number; close: number; bar_count: number }[]>`
           select ts, open, high, low, close, bar_count from market.bars(${[symbol]}::text[], ${resolution})`;
@@ -225,13 +251,20 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
     if (scenario.now >= '2026-11-28') {
       const days = await db.sql<{ day: string; bar_count: number }[]>`
         select (ts at time zone 'America/New_York')::date::text as day, bar_count from market.bars(array['AAPL'], '1day', '2026-11-25', '2026-11-28')`;
-      expect(days).toEqual([{ day: '2026-11-25', bar_count: 7 }, { day: '2026-11-27', bar_count: 4 }]);
+      expect(days).toEqual([
+        { day: '2026-11-25', bar_count: 7 },
+        { day: '2026-11-27', bar_count: 4 },
+      ]);
     }
   });
 
   it('gives a subset of symbols the same numbers as the whole list, and market.comparison the same again', async () => {
     const alone = await db.sql<ReturnRow[]>`select symbol, period, base_ts, change_pct from market.returns(array['AAPL'], '1h')`;
-    expect(alone).toEqual(rows.filter((r) => r.symbol === 'AAPL').map((r) => ({ symbol: r.symbol, period: r.period, base_ts: r.base_ts, change_pct: r.change_pct })));
+    expect(alone).toEqual(
+      rows
+        .filter((r) => r.symbol === 'AAPL')
+        .map((r) => ({ symbol: r.symbol, period: r.period, base_ts: r.base_ts, change_pct: r.change_pct })),
+    );
     const view = await db.sql<Record<string, number | null>[]>`
       select symbol, return_1d, return_1w, return_1m, return_ytd from market.comparison where interval = '1h' order by symbol`;
     for (const v of view) {

@@ -35,10 +35,13 @@ describe('the hourly schedule', () => {
   it('a failed run does not stop it, and stop() does', async () => {
     let runs = 0;
     const logged: string[] = [];
-    const schedule = scheduleHourly(async () => {
-      runs += 1;
-      throw new Error('database unreachable');
-    }, { log: (m) => logged.push(m) });
+    const schedule = scheduleHourly(
+      async () => {
+        runs += 1;
+        throw new Error('database unreachable');
+      },
+      { log: (m) => logged.push(m) },
+    );
     await vi.advanceTimersByTimeAsync(2 * HOUR);
     expect(runs).toBe(2);
     expect(logged).toContain('[schedule] run failed: database unreachable');

@@ -66,13 +66,14 @@ describe('the ETL secret is out of reach of the API roles', () => {
     expect(row!.headers.apikey).toBe(SECRET);
   });
 
-  it('after the pg_net_access migration, no API role can read or write pg_net\'s tables, and the owner still can', async () => {
+  it("after the pg_net_access migration, no API role can read or write pg_net's tables, and the owner still can", async () => {
     await applyFile('pg_net_access');
     for (const role of ['anon', 'authenticated']) {
       await expect(asRole(role, 'select headers from net.http_request_queue')).rejects.toMatchObject({ code: '42501' });
       await expect(asRole(role, 'select content from net._http_response')).rejects.toMatchObject({ code: '42501' });
-      await expect(asRole(role, `insert into net.http_request_queue (method, url, timeout_milliseconds) values ('GET', 'http://x', 1)`))
-        .rejects.toMatchObject({ code: '42501' });
+      await expect(
+        asRole(role, `insert into net.http_request_queue (method, url, timeout_milliseconds) values ('GET', 'http://x', 1)`),
+      ).rejects.toMatchObject({ code: '42501' });
     }
     const { n } = one(await db.sql<{ n: number }[]>`select count(*)::int as n from net.http_request_queue`);
     expect(n).toBe(1);
@@ -80,19 +81,25 @@ describe('the ETL secret is out of reach of the API roles', () => {
 
   it('anon finds the secret in no table, view or column it can read, and cannot read the run log or the request log', async () => {
     await applyFile('pg_net_access');
-    const readable = await asRole<{ name: string }>('anon', `
+    const readable = await asRole<{ name: string }>(
+      'anon',
+      `
       select format('%I.%I', n.nspname, c.relname) as name
         from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
        where c.relkind in ('r', 'v', 'm', 'p', 'f') and n.nspname not in ('pg_catalog', 'information_schema')
          and n.nspname not like 'pg_toast%'
-         and has_table_privilege(c.oid, 'select')`);
+         and has_table_privilege(c.oid, 'select')`,
+    );
     const names = readable.map((r) => r.name);
     expect(names).toContain('market.ssot');
     for (const hidden of ['market.etl_run', 'market.etl_request', 'net.http_request_queue', 'net._http_response']) {
       expect(names).not.toContain(hidden);
     }
     for (const name of names) {
-      const [hit] = await asRole<{ found: boolean }>('anon', `select exists (select from ${name} as t where t::text like '%${SECRET}%') as found`);
+      const [hit] = await asRole<{ found: boolean }>(
+        'anon',
+        `select exists (select from ${name} as t where t::text like '%${SECRET}%') as found`,
+      );
       expect(hit!.found, name).toBe(false);
     }
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import http from 'node:http';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,7 +37,12 @@ describe('the public surface lets no one in', () => {
     db = await createDatabase();
     live = await startLiveHub(db.sql);
     server = await serveApp({
-      sql: db.sql, live, symbols: ['AAPL'], interval: '1h', simulated: true, etlSecret: SECRET,
+      sql: db.sql,
+      live,
+      symbols: ['AAPL'],
+      interval: '1h',
+      simulated: true,
+      etlSecret: SECRET,
       // Counts calls that got through; the ETL itself is not what is under test here.
       runEtl: async (trigger) => {
         runs += 1;
@@ -117,7 +122,8 @@ describe('the public surface lets no one in', () => {
     const other = await fetch(`${server.url}/api/config`, { headers: { origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await fetch(`${server.url}/api/series`, {
-      method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -142,9 +148,23 @@ describe('secrets stay out of bundles and logs', () => {
   it('a dashboard built with the secrets in the environment contains neither', async () => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-bundle-'));
     try {
-      await run(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--outDir', outDir, '--logLevel', 'error'], {
-        cwd: ROOT, env: { ...process.env, TWELVE_DATA_API_KEY: API_KEY, ETL_SECRET, VITE_DEBUG: '1' },
-      });
+      await run(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+          'build',
+          '--config',
+          'web/vite.config.ts',
+          '--outDir',
+          outDir,
+          '--logLevel',
+          'error',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, TWELVE_DATA_API_KEY: API_KEY, ETL_SECRET, VITE_DEBUG: '1' },
+        },
+      );
       const files = await readdir(outDir, { recursive: true, withFileTypes: true });
       const texts = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(path.join(f.parentPath, f.name), 'utf8')));
       expect(texts.length).toBeGreaterThan(1);
@@ -163,15 +183,27 @@ describe('secrets stay out of bundles and logs', () => {
     try {
       const result = await run(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/etl.ts', '--once'], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: db.url, TWELVE_DATA_BASE_URL: sim.url, TWELVE_DATA_API_KEY: API_KEY, ETL_SECRET, MARKET_SYMBOLS: 'AAPL,BTC/USD' },
-      }).then(() => ({ code: 0, output: '' }), (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }));
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          TWELVE_DATA_BASE_URL: sim.url,
+          TWELVE_DATA_API_KEY: API_KEY,
+          ETL_SECRET,
+          MARKET_SYMBOLS: 'AAPL,BTC/USD',
+        },
+      }).then(
+        () => ({ code: 0, output: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+      );
       expect(result.code).toBe(1);
       expect(result.output).toMatch(/failed/);
       expect(result.output).toMatch(/TWELVE_DATA_API_KEY/);
       expect(result.output).not.toContain(API_KEY);
       expect(result.output).not.toContain(ETL_SECRET);
       expect(result.output).not.toContain(new URL(db.url).password);
-      const stored = one(await db.sql<{ text: string }[]>`select string_agg(coalesce(error, '') || details::text, ' ') as text from market.etl_run`);
+      const stored = one(
+        await db.sql<{ text: string }[]>`select string_agg(coalesce(error, '') || details::text, ' ') as text from market.etl_run`,
+      );
       expect(stored.text).not.toContain(API_KEY);
     } finally {
       await sim.close();

@@ -24,8 +24,14 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
     live = await startLiveHub(db.sql);
     const config = parseConfig({ MARKET_SYMBOLS: SYMBOLS.join(','), ETL_SECRET: SECRET });
     server = await serveApp({
-      sql: db.sql, live, symbols: config.MARKET_SYMBOLS, interval: '1h', simulated: true,
-      etlSecret: SECRET, runEtl: etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() }), heartbeatMs: 500,
+      sql: db.sql,
+      live,
+      symbols: config.MARKET_SYMBOLS,
+      interval: '1h',
+      simulated: true,
+      etlSecret: SECRET,
+      runEtl: etlRunner(db.sql, config, { baseUrl: sim.url, apiKey: 'k', now: () => sim.sim.now() }),
+      heartbeatMs: 500,
     });
     base = server.url;
   });
@@ -52,7 +58,9 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
     const summary = await response.json();
     expect(summary).toMatchObject({ status: 'succeeded', credits_used: 3, symbols_loaded: 3 });
 
-    const series = (await (await fetch(`${base}/api/series?symbols=AAPL,BTC/USD&max_points=500`)).json()) as { series: { symbol: string; ts: number[]; close: number[] }[] };
+    const series = (await (await fetch(`${base}/api/series?symbols=AAPL,BTC/USD&max_points=500`)).json()) as {
+      series: { symbol: string; ts: number[]; close: number[] }[];
+    };
     expect(series.series.map((s: { symbol: string }) => s.symbol)).toEqual(['AAPL', 'BTC/USD']);
     for (const s of series.series) {
       expect(s.ts.length).toBeGreaterThan(400);
@@ -90,9 +98,12 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       expect(run.status).toBe('succeeded');
 
       // What the dashboard does next: fetch only what is new.
-      const fresh = (await (await fetch(`${base}/api/series?symbols=BTC/USD&from=2026-11-20T15:00:00Z`)).json()) as { series: { ts: number[] }[] };
+      const fresh = (await (await fetch(`${base}/api/series?symbols=BTC/USD&from=2026-11-20T15:00:00Z`)).json()) as {
+        series: { ts: number[] }[];
+      };
       expect(fresh.series[0]?.ts.map((t: number) => new Date(t * 1000).toISOString())).toEqual([
-        '2026-11-20T15:00:00.000Z', '2026-11-20T16:00:00.000Z',
+        '2026-11-20T15:00:00.000Z',
+        '2026-11-20T16:00:00.000Z',
       ]);
     } finally {
       stream.close();
@@ -119,7 +130,9 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       expect(announced).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
       const latest = (await (await fetch(`${base}/api/runs/latest`)).json()) as { run: unknown };
       expect(latest.run).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
-      const { skipped } = one(await db.sql<{ skipped: number }[]>`select max(etl_run_id) as skipped from market.etl_run where status = 'skipped'`);
+      const { skipped } = one(
+        await db.sql<{ skipped: number }[]>`select max(etl_run_id) as skipped from market.etl_run where status = 'skipped'`,
+      );
       expect(skipped).toBeGreaterThan(real.etl_run_id);
     } finally {
       stream.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { simulatedBar, startSimulator } from '../simulator/index.ts';
 import type { SimulatorOptions } from '../simulator/index.ts';
+import { simulatedBar, startSimulator } from '../simulator/index.ts';
 
 // Wednesday 2026-03-11, 14:05 in New York (EDT since Sunday): mid-session.
 const NOW = Date.parse('2026-03-11T18:05:00Z');
@@ -11,7 +11,11 @@ const APIKEY_MESSAGE =
   '**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/pricing. If you believe that everything is correct, you can contact us at https://twelvedata.com/contact/customer';
 const DEMO_MESSAGE =
   "The 'demo' API key is only used for initial familiarity. To become a full user, you can request your own API key at https://twelvedata.com/pricing. It is absolutely free, and it's yours for a lifetime. It only takes 10 seconds to obtain your own API key!";
-const NO_DATA = { code: 400, message: 'No data is available on the specified dates. Try setting different start/end dates.', status: 'error' };
+const NO_DATA = {
+  code: 400,
+  message: 'No data is available on the specified dates. Try setting different start/end dates.',
+  status: 'error',
+};
 
 type Server = Awaited<ReturnType<typeof startSimulator>>;
 // Response bodies are whatever the wire carried; the assertions check their structure.
@@ -174,15 +178,24 @@ describe('exchange calendar and time zones', () => {
     const daily = await series(server, { symbol: 'MSFT', interval: '1day', outputsize: '10' });
     const dates = (daily.body.values as Bar[]).map((b) => b.datetime);
     expect(dates).toEqual([
-      '2026-03-10', '2026-03-09', '2026-03-06', '2026-03-05', '2026-03-04',
-      '2026-03-03', '2026-03-02', '2026-02-27', '2026-02-26', '2026-02-25',
+      '2026-03-10',
+      '2026-03-09',
+      '2026-03-06',
+      '2026-03-05',
+      '2026-03-04',
+      '2026-03-03',
+      '2026-03-02',
+      '2026-02-27',
+      '2026-02-26',
+      '2026-02-25',
     ]);
   });
 
   it('keeps the 09:30 New York open across the March DST change (14:30 UTC before, 13:30 UTC after)', async () => {
     const params = { symbol: 'AAPL', interval: '1h', start_date: '2026-03-06', end_date: '2026-03-10', order: 'asc' };
     const local = await series(server, params);
-    const firstOfDay = (values: Bar[]) => values.filter((b, i) => i === 0 || values[i - 1]?.datetime.slice(0, 10) !== b.datetime.slice(0, 10)).map((b) => b.datetime);
+    const firstOfDay = (values: Bar[]) =>
+      values.filter((b, i) => i === 0 || values[i - 1]?.datetime.slice(0, 10) !== b.datetime.slice(0, 10)).map((b) => b.datetime);
     expect(firstOfDay(local.body.values)).toEqual(['2026-03-06 09:30:00', '2026-03-09 09:30:00']);
 
     // With timezone=UTC, dates are read in UTC too, so start a little earlier.
@@ -193,7 +206,14 @@ describe('exchange calendar and time zones', () => {
 
   it('and across the November change (13:30 UTC before, 14:30 UTC after)', async () => {
     server.sim.setClock(Date.parse('2026-11-04T12:00:00Z'));
-    const { body } = await series(server, { symbol: 'AAPL', interval: '30min', timezone: 'UTC', start_date: '2026-10-30', end_date: '2026-11-03', order: 'asc' });
+    const { body } = await series(server, {
+      symbol: 'AAPL',
+      interval: '30min',
+      timezone: 'UTC',
+      start_date: '2026-10-30',
+      end_date: '2026-11-03',
+      order: 'asc',
+    });
     const values = body.values as Bar[];
     expect(values[0]?.datetime).toBe('2026-10-30 13:30:00');
     expect(values.find((b) => b.datetime.startsWith('2026-11-02'))?.datetime).toBe('2026-11-02 14:30:00');
@@ -204,7 +224,9 @@ describe('exchange calendar and time zones', () => {
   it('labels intraday bars in any IANA zone asked for, and rejects unknown zones', async () => {
     const inUtc = await series(server, { symbol: 'AAPL', interval: '1h', timezone: 'UTC', outputsize: '14' });
     const inKolkata = await series(server, { symbol: 'AAPL', interval: '1h', timezone: 'Asia/Kolkata', outputsize: '14' });
-    const shifted = (inUtc.body.values as Bar[]).map((b) => new Date(utc(b.datetime) + 5.5 * HOUR).toISOString().slice(0, 19).replace('T', ' '));
+    const shifted = (inUtc.body.values as Bar[]).map((b) =>
+      new Date(utc(b.datetime) + 5.5 * HOUR).toISOString().slice(0, 19).replace('T', ' '),
+    );
     expect((inKolkata.body.values as Bar[]).map((b) => b.datetime)).toEqual(shifted);
     expect(shifted).toContain('2026-03-10 19:00:00'); // 09:30 in New York
 
@@ -214,19 +236,51 @@ describe('exchange calendar and time zones', () => {
   });
 
   it('labels crypto in a DST zone through both changes: a skipped hour in March, a repeated one in November', async () => {
-    const spring = await series(server, { symbol: 'BTC/USD', interval: '1h', timezone: 'America/New_York', start_date: '2026-03-08 00:00:00', end_date: '2026-03-08 05:00:00', order: 'asc' });
+    const spring = await series(server, {
+      symbol: 'BTC/USD',
+      interval: '1h',
+      timezone: 'America/New_York',
+      start_date: '2026-03-08 00:00:00',
+      end_date: '2026-03-08 05:00:00',
+      order: 'asc',
+    });
     expect((spring.body.values as Bar[]).map((b) => b.datetime)).toEqual([
-      '2026-03-08 00:00:00', '2026-03-08 01:00:00', '2026-03-08 03:00:00', '2026-03-08 04:00:00',
+      '2026-03-08 00:00:00',
+      '2026-03-08 01:00:00',
+      '2026-03-08 03:00:00',
+      '2026-03-08 04:00:00',
     ]);
     server.sim.setClock(Date.parse('2026-11-10T00:00:00Z'));
-    const autumn = await series(server, { symbol: 'BTC/USD', interval: '1h', timezone: 'America/New_York', start_date: '2026-11-01 00:00:00', end_date: '2026-11-01 03:00:00', order: 'asc' });
+    const autumn = await series(server, {
+      symbol: 'BTC/USD',
+      interval: '1h',
+      timezone: 'America/New_York',
+      start_date: '2026-11-01 00:00:00',
+      end_date: '2026-11-01 03:00:00',
+      order: 'asc',
+    });
     expect((autumn.body.values as Bar[]).map((b) => b.datetime)).toEqual([
-      '2026-11-01 00:00:00', '2026-11-01 01:00:00', '2026-11-01 01:00:00', '2026-11-01 02:00:00',
+      '2026-11-01 00:00:00',
+      '2026-11-01 01:00:00',
+      '2026-11-01 01:00:00',
+      '2026-11-01 02:00:00',
     ]);
     // A repeated local time means its first occurrence; a skipped one is read as an hour later.
-    const ambiguous = await series(server, { symbol: 'BTC/USD', interval: '1h', timezone: 'America/New_York', start_date: '2026-11-01 01:00:00', end_date: '2026-11-01 02:00:00' });
+    const ambiguous = await series(server, {
+      symbol: 'BTC/USD',
+      interval: '1h',
+      timezone: 'America/New_York',
+      start_date: '2026-11-01 01:00:00',
+      end_date: '2026-11-01 02:00:00',
+    });
     expect(ambiguous.body.values).toHaveLength(2);
-    const skipped = await series(server, { symbol: 'BTC/USD', interval: '1h', timezone: 'America/New_York', start_date: '2026-03-08 02:30:00', end_date: '2026-03-08 05:00:00' });
+    const skipped = await series(server, {
+      symbol: 'BTC/USD',
+      interval: '1h',
+      timezone: 'America/New_York',
+      start_date: '2026-03-08 02:30:00',
+      end_date: '2026-03-08 05:00:00',
+    });
     expect((skipped.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-03-08 04:00:00']);
   });
 
@@ -242,14 +296,26 @@ describe('exchange calendar and time zones', () => {
   });
 
   it('trades crypto around the clock in UTC, weekends included', async () => {
-    const { body } = await series(server, { symbol: 'ETH/USD', interval: '1h', start_date: '2026-03-07', end_date: '2026-03-09', order: 'asc' });
+    const { body } = await series(server, {
+      symbol: 'ETH/USD',
+      interval: '1h',
+      start_date: '2026-03-07',
+      end_date: '2026-03-09',
+      order: 'asc',
+    });
     const values = body.values as Bar[];
     expect(values).toHaveLength(48);
     for (const [i, b] of values.entries()) expect(utc(b.datetime)).toBe(Date.parse('2026-03-07T00:00:00Z') + i * HOUR);
 
     const daily = await series(server, { symbol: 'ETH/USD', interval: '1day', outputsize: '7' });
     expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual([
-      '2026-03-10', '2026-03-09', '2026-03-08', '2026-03-07', '2026-03-06', '2026-03-05', '2026-03-04',
+      '2026-03-10',
+      '2026-03-09',
+      '2026-03-08',
+      '2026-03-07',
+      '2026-03-06',
+      '2026-03-05',
+      '2026-03-04',
     ]);
   });
 
@@ -285,9 +351,21 @@ describe('exchange calendar and time zones', () => {
 
   it('starts history on 2020-01-01 and labels weekly bars with their Monday', async () => {
     // 1 January 2020 was New Year's Day, an NYSE holiday: the stock's first session is the 2nd.
-    const { body } = await series(server, { symbol: 'AAPL', interval: '1day', start_date: '2019-12-01', end_date: '2020-01-04', order: 'asc' });
+    const { body } = await series(server, {
+      symbol: 'AAPL',
+      interval: '1day',
+      start_date: '2019-12-01',
+      end_date: '2020-01-04',
+      order: 'asc',
+    });
     expect((body.values as Bar[]).map((b) => b.datetime)).toEqual(['2020-01-02', '2020-01-03']);
-    const btc = await series(server, { symbol: 'BTC/USD', interval: '1day', start_date: '2019-12-01', end_date: '2020-01-03', order: 'asc' });
+    const btc = await series(server, {
+      symbol: 'BTC/USD',
+      interval: '1day',
+      start_date: '2019-12-01',
+      end_date: '2020-01-03',
+      order: 'asc',
+    });
     expect((btc.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2020-01-01', '2020-01-02']);
     const weekly = await series(server, { symbol: 'BTC/USD', interval: '1week', outputsize: '2' });
     expect((weekly.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-03-02', '2026-02-23']);
@@ -300,14 +378,27 @@ describe('the NYSE calendar', () => {
     {
       const stock = await series(sim, { symbol: 'AAPL', interval: '1h', start_date: '2026-11-25', end_date: '2026-11-28', order: 'asc' });
       const days = new Map<string, string[]>();
-      for (const b of stock.body.values as Bar[]) days.set(b.datetime.slice(0, 10), [...(days.get(b.datetime.slice(0, 10)) ?? []), b.datetime.slice(11, 16)]);
+      for (const b of stock.body.values as Bar[])
+        days.set(b.datetime.slice(0, 10), [...(days.get(b.datetime.slice(0, 10)) ?? []), b.datetime.slice(11, 16)]);
       expect([...days.keys()]).toEqual(['2026-11-25', '2026-11-27']);
       expect(days.get('2026-11-25')).toEqual(['09:30', '10:30', '11:30', '12:30', '13:30', '14:30', '15:30']);
       // Early close: the 12:30 bar is the last, and covers half an hour.
       expect(days.get('2026-11-27')).toEqual(['09:30', '10:30', '11:30', '12:30']);
       const daily = await series(sim, { symbol: 'MSFT', interval: '1day', start_date: '2026-11-20', end_date: '2026-11-28', order: 'asc' });
-      expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-11-20', '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-27']);
-      const btc = await series(sim, { symbol: 'BTC/USD', interval: '1day', start_date: '2026-11-25', end_date: '2026-11-28', order: 'asc' });
+      expect((daily.body.values as Bar[]).map((b) => b.datetime)).toEqual([
+        '2026-11-20',
+        '2026-11-23',
+        '2026-11-24',
+        '2026-11-25',
+        '2026-11-27',
+      ]);
+      const btc = await series(sim, {
+        symbol: 'BTC/USD',
+        interval: '1day',
+        start_date: '2026-11-25',
+        end_date: '2026-11-28',
+        order: 'asc',
+      });
       expect((btc.body.values as Bar[]).map((b) => b.datetime)).toEqual(['2026-11-25', '2026-11-26', '2026-11-27']);
     }
   });
@@ -400,7 +491,9 @@ describe('request parameters', () => {
   it('start_date is inclusive, end_date exclusive, and the newest bars win when outputsize cuts', async () => {
     const window = { symbol: 'AAPL', interval: '1h', start_date: '2026-03-10 10:30:00', end_date: '2026-03-10T13:30:00' };
     expect((await series(server, window)).body.values.map((b: Bar) => b.datetime)).toEqual([
-      '2026-03-10 12:30:00', '2026-03-10 11:30:00', '2026-03-10 10:30:00',
+      '2026-03-10 12:30:00',
+      '2026-03-10 11:30:00',
+      '2026-03-10 10:30:00',
     ]);
     const cut = await series(server, { ...window, start_date: '2026-03-02', outputsize: '2' });
     expect(cut.body.values.map((b: Bar) => b.datetime)).toEqual(['2026-03-10 12:30:00', '2026-03-10 11:30:00']);
@@ -443,7 +536,8 @@ describe('request parameters', () => {
     expect(fiveHours.status).toBe(400);
     expect(fiveHours.body).toEqual({
       code: 400,
-      message: 'Invalid **interval** provided: 5h. Supported intervals: 1min, 5min, 15min, 30min, 45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month',
+      message:
+        'Invalid **interval** provided: 5h. Supported intervals: 1min, 5min, 15min, 30min, 45min, 1h, 2h, 4h, 8h, 1day, 1week, 1month',
       status: 'error',
     });
     expect((await series(server, { symbol: 'AAPL', interval: '0.99min' })).body.message).toContain('provided: 0.99min.');
@@ -456,7 +550,11 @@ describe('request parameters', () => {
   it('answers "No data" when nothing falls in range, per symbol in a batch', async () => {
     const weekend = { interval: '1h', start_date: '2026-03-07', end_date: '2026-03-09' };
     expect((await series(server, { ...weekend, symbol: 'AAPL' })).body).toEqual(NO_DATA);
-    const future = await series(server, { ...weekend, symbol: 'AAPL', start_date: '2027-01-01', end_date: '2027-02-01' }, { version: true });
+    const future = await series(
+      server,
+      { ...weekend, symbol: 'AAPL', start_date: '2027-01-01', end_date: '2027-02-01' },
+      { version: true },
+    );
     expect(future.status).toBe(400);
     const batch = await series(server, { ...weekend, symbol: 'AAPL,BTC/USD' });
     expect(batch.body.AAPL).toEqual({ ...NO_DATA, meta: { symbol: 'AAPL,BTC/USD', interval: '1h', exchange: '' } });
@@ -663,7 +761,10 @@ describe('fault switches', () => {
     s.sim.setFaults({ unfinishedLastBar: true });
     const { body } = await series(s, { symbol: 'BTC/USD', interval: '1h', outputsize: '3' });
     expect(body.values.map((b: Bar) => b.datetime)).toEqual(['2026-03-11 18:00:00', '2026-03-11 17:00:00', '2026-03-11 16:00:00']);
-    expect([...(s.sim.barsServed().get('BTC/USD|1h') ?? [])].sort()).toEqual([Date.parse('2026-03-11T16:00:00Z'), Date.parse('2026-03-11T17:00:00Z')]);
+    expect([...(s.sim.barsServed().get('BTC/USD|1h') ?? [])].sort()).toEqual([
+      Date.parse('2026-03-11T16:00:00Z'),
+      Date.parse('2026-03-11T17:00:00Z'),
+    ]);
     // The forming bar opens at the previous close and moves until it closes.
     expect(body.values[0].open).toBe(body.values[1].close);
     s.sim.setClock(Date.parse('2026-03-14T15:00:00Z')); // Saturday: no stock bar is forming
@@ -733,11 +834,20 @@ describe('fault switches', () => {
 
 describe('control endpoints', () => {
   const post = (path: string, body: unknown) =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('report and change faults, merging, and reset them', async () => {
     const state = (await (await fetch(`${server.url}/__sim/state`)).json()) as Json;
-    expect(state).toMatchObject({ nowMs: NOW, now: '2026-03-11T18:05:00.000Z', usage: { minute: expect.any(Number) }, faults: { badGateway: 0, hostileValues: null } });
+    expect(state).toMatchObject({
+      nowMs: NOW,
+      now: '2026-03-11T18:05:00.000Z',
+      usage: { minute: expect.any(Number) },
+      faults: { badGateway: 0, hostileValues: null },
+    });
 
     await post('/__sim/faults', { outOfOrder: true });
     const merged = (await (await post('/__sim/faults', { unknownSymbols: ['AAPL'], hostileValues: 'inverted' })).json()) as Json;
@@ -749,7 +859,16 @@ describe('control endpoints', () => {
   });
 
   it('reject bad fault bodies with a 400 and change nothing', async () => {
-    for (const bad of [{ badGateway: -1 }, { outOfOrder: 'yes' }, { noSuchFault: true }, { errorStyle: 'loud' }, { hostileValues: 'evil' }, { delayMs: 3_600_000 }, 'not json', [1]]) {
+    for (const bad of [
+      { badGateway: -1 },
+      { outOfOrder: 'yes' },
+      { noSuchFault: true },
+      { errorStyle: 'loud' },
+      { hostileValues: 'evil' },
+      { delayMs: 3_600_000 },
+      'not json',
+      [1],
+    ]) {
       const res = await post('/__sim/faults', bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 400, status: 'error' });
@@ -760,7 +879,11 @@ describe('control endpoints', () => {
 
   it('refuse anything but application/json, as a web page would send it (text/plain, a form)', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await fetch(`${server.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': type }, body: '{"exhaustDay": true}' });
+      const res = await fetch(`${server.url}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: '{"exhaustDay": true}',
+      });
       expect(res.status, type).toBe(415);
       expect((await fetch(`${server.url}/__sim/faults/reset`, { method: 'POST', headers: { 'content-type': type } })).status).toBe(415);
     }
@@ -775,7 +898,11 @@ describe('control endpoints', () => {
       const state = (await (await fetch(`${quiet.url}/__sim/state`)).json()) as { faults?: unknown };
       expect(state).toMatchObject({ code: 404, status: 'error' });
       expect(state.faults).toBeUndefined();
-      const res = await fetch(`${quiet.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"exhaustDay": true}' });
+      const res = await fetch(`${quiet.url}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"exhaustDay": true}',
+      });
       expect(await res.json()).toMatchObject({ code: 404, status: 'error' });
       expect(quiet.sim.usage()).toEqual({ minute: 0, day: 0 });
       // The API itself still answers, unfaulted.

@@ -2,11 +2,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEtl } from '../functions/_shared/etl/run.ts';
+import { seededRandom } from '../scripts/bench/stats.ts';
 import type { SimulatorFaults } from '../simulator/index.ts';
 import { simulatedBar } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { type SimulatedEtl, simulatedEtl } from './helpers/simulated-etl.ts';
-import { seededRandom } from '../scripts/bench/stats.ts';
 
 /**
  * Fourteen simulated days of hourly runs with faults injected at random (seeded, so a
@@ -42,7 +42,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'minute credits gone', faults: { exhaustMinute: true }, expect: 'failed' },
   { name: 'day credits gone', faults: { exhaustDay: true }, expect: 'failed' },
 ];
-
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

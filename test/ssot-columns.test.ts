@@ -12,10 +12,22 @@ import { createDatabase, type TestDatabase } from './helpers/database.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 const CONTRACT = [
-  'symbol', 'asset_type', 'exchange', 'currency', 'interval', 'ts',
-  'open', 'high', 'low', 'close', 'volume',
+  'symbol',
+  'asset_type',
+  'exchange',
+  'currency',
+  'interval',
+  'ts',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
   ...INDICATOR_COLUMNS,
-  'rsi_avg_gain', 'rsi_avg_loss', 'etl_run_id', 'last_update',
+  'rsi_avg_gain',
+  'rsi_avg_loss',
+  'etl_run_id',
+  'last_update',
 ];
 
 describe('market.ssot columns', () => {

@@ -57,7 +57,9 @@ describe('supabase/config.toml', () => {
 
 describe('functions/market-etl/deno.json', () => {
   async function importMap(): Promise<Record<string, string>> {
-    return (JSON.parse(await readFile(path.join(ROOT, 'functions', 'market-etl', 'deno.json'), 'utf8')) as { imports: Record<string, string> }).imports;
+    return (
+      JSON.parse(await readFile(path.join(ROOT, 'functions', 'market-etl', 'deno.json'), 'utf8')) as { imports: Record<string, string> }
+    ).imports;
   }
 
   async function sourceFiles(dir: string): Promise<string[]> {
@@ -93,11 +95,27 @@ describe('functions/market-etl/deno.json', () => {
 describe('the ETL trigger in the Edge Function', () => {
   const SECRET = 'trigger-secret-0123456789';
   const summary = (id: number): RunSummary => ({
-    etl_run_id: id, status: 'succeeded', trigger: 'cron', bars_upserted: 1, ssot_rows_written: 1, credits_used: 1,
-    symbols_loaded: 1, symbols_failed: 0, bars_rejected: 0, error: null, duration_ms: 1, invocation: 1, steps: 1, stopped_by_budget: null,
+    etl_run_id: id,
+    status: 'succeeded',
+    trigger: 'cron',
+    bars_upserted: 1,
+    ssot_rows_written: 1,
+    credits_used: 1,
+    symbols_loaded: 1,
+    symbols_failed: 0,
+    bars_rejected: 0,
+    error: null,
+    duration_ms: 1,
+    invocation: 1,
+    steps: 1,
+    stopped_by_budget: null,
   });
   const post = (app: ReturnType<typeof etlTrigger>, headers: Record<string, string>, body?: unknown) =>
-    app.request('/', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    app.request('/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it("answers 202 at once where the runtime can finish the run in the background, and hands on the cron job's request id", async () => {
     let release!: () => void;

@@ -9,11 +9,11 @@ import { etlRunner } from '../server/etl-runtime.ts';
 import { MIGRATIONS_DIR, migrate, readMigrations } from '../server/migrate.ts';
 import type { Schedule } from '../server/scheduler.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
 import { one } from './helpers/database.ts';
-import { type CliResult, supabase } from './helpers/supabase-cli.ts';
+import { denoCheck, denoMissing, type ServedFunction, serveFunction } from './helpers/deno.ts';
 import { type Gateway, startGateway } from './helpers/gateway.ts';
-import { asSupabaseAdmin, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMULATION_SQL } from './helpers/pg15.ts';
+import { asSupabaseAdmin, type Pg15Cluster, pg15Missing, SUPABASE_EMULATION_SQL, startPg15 } from './helpers/pg15.ts';
+import { type CliResult, supabase } from './helpers/supabase-cli.ts';
 
 /**
  * The Supabase deployment path without Docker: Debian's PostgreSQL 15 with pg_cron and Supabase's
@@ -22,7 +22,6 @@ import { asSupabaseAdmin, type Pg15Cluster, pg15Missing, startPg15, SUPABASE_EMU
  * the Edge Function under real Deno behind a stand-in for Supabase's gateway (helpers/gateway.ts),
  * which pg_net's worker calls at the project URL kept in Vault.
  */
-
 
 const skip = pg15Missing() ?? denoMissing();
 
@@ -34,13 +33,15 @@ const CREDITS = { creditsPerMinute: 10_000, creditsPerDay: 1_000_000 };
 /** Runs `query` as an API role inside a transaction that is rolled back, as PostgREST would. */
 async function asRole<T>(sql: Sql, role: string, query: (tx: Sql) => Promise<T>): Promise<T> {
   let result: T | undefined;
-  await sql.begin(async (tx) => {
-    await tx.unsafe(`set local role ${role}`);
-    result = await query(tx as unknown as Sql);
-    throw new RolledBack();
-  }).catch((error: unknown) => {
-    if (!(error instanceof RolledBack)) throw error;
-  });
+  await sql
+    .begin(async (tx) => {
+      await tx.unsafe(`set local role ${role}`);
+      result = await query(tx as unknown as Sql);
+      throw new RolledBack();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof RolledBack)) throw error;
+    });
   return result as T;
 }
 class RolledBack extends Error {}
@@ -76,12 +77,20 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   let PROJECT_URL: string;
 
   /** pg_net's answer to one of its requests, once its worker has it (it sends after the caller commits). */
-  async function httpResponse(id: number): Promise<{ status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }> {
-    return await waitFor(`pg_net's response to request ${id}`, async () => {
-      const [row] = await sql<{ status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }[]>`
+  async function httpResponse(
+    id: number,
+  ): Promise<{ status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }> {
+    return await waitFor(
+      `pg_net's response to request ${id}`,
+      async () => {
+        const [row] = await sql<
+          { status_code: number | null; content: string | null; timed_out: boolean | null; error_msg: string | null }[]
+        >`
         select status_code, content, timed_out, error_msg from net._http_response where id = ${id}`;
-      return row;
-    }, 60_000);
+        return row;
+      },
+      60_000,
+    );
   }
 
   beforeAll(async () => {
@@ -140,7 +149,14 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       select jobname, schedule, command, active from cron.job where jobname like 'market-%' and jobname <> 'market-etl-probe' order by jobname`;
     const before = await jobs();
     expect(before).toEqual([
-      { jobname: 'market-cron-history-prune', schedule: '17 3 * * *', command: expect.stringContaining("delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')) and end_time < now() - interval '7 days'"), active: true },
+      {
+        jobname: 'market-cron-history-prune',
+        schedule: '17 3 * * *',
+        command: expect.stringContaining(
+          "delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')) and end_time < now() - interval '7 days'",
+        ),
+        active: true,
+      },
       { jobname: 'market-etl-hourly', schedule: '0 * * * *', command: 'select market.request_etl()', active: true },
     ]);
     await sql.unsafe(await readFile(path.join(MIGRATIONS_DIR, '20260101014000_etl_schedule.sql'), 'utf8'));
@@ -150,7 +166,11 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   it('the function under Deno refuses a call without the secret, or with a wrong one, and runs nothing', async () => {
     const runsBefore = (await sql<{ n: number }[]>`select count(*)::int as n from market.etl_run`)[0]!.n;
     const post = (headers: Record<string, string>) => fetch(`${fn.url}/market-etl`, { method: 'POST', headers });
-    const attempts: Record<string, string>[] = [{}, { apikey: 'not-the-secret-0123456789' }, { authorization: 'Bearer not-the-secret-0123' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { apikey: 'not-the-secret-0123456789' },
+      { authorization: 'Bearer not-the-secret-0123' },
+    ];
     for (const headers of attempts) {
       const response = await post(headers);
       expect(response.status).toBe(401);
@@ -162,14 +182,25 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   it("running the hourly job's command queues the expected POST, which, sent to the function under Deno, loads bars", async () => {
     const [job] = await sql<{ command: string }[]>`select command from cron.job where jobname = 'market-etl-hourly'`;
     const [requested] = await sql.unsafe<{ request_etl: number }[]>(job!.command);
-    const request = async () => (await sql<{ via: string; net_request_id: number; cron_run_id: number | null; etl_run_id: number | null }[]>`
-      select via, net_request_id, cron_run_id, etl_run_id from market.etl_request where etl_request_id = ${requested!.request_etl}`)[0]!;
+    const request = async () =>
+      (
+        await sql<{ via: string; net_request_id: number; cron_run_id: number | null; etl_run_id: number | null }[]>`
+      select via, net_request_id, cron_run_id, etl_run_id from market.etl_request where etl_request_id = ${requested!.request_etl}`
+      )[0]!;
     // Called by hand, not by pg_cron: no cron run to point to.
     expect(await request()).toMatchObject({ via: 'pg_net', cron_run_id: null, etl_run_id: null });
 
     // pg_net's worker sent it once the statement committed; the gateway saw what it sent.
-    const sent = await waitFor('the POST at the gateway', async () => gateway.requests.find((r) => r.body.includes('etl_request_id')
-      && (JSON.parse(r.body) as { etl_request_id?: number }).etl_request_id === requested!.request_etl), 30_000);
+    const sent = await waitFor(
+      'the POST at the gateway',
+      async () =>
+        gateway.requests.find(
+          (r) =>
+            r.body.includes('etl_request_id') &&
+            (JSON.parse(r.body) as { etl_request_id?: number }).etl_request_id === requested!.request_etl,
+        ),
+      30_000,
+    );
     expect(sent).toMatchObject({
       method: 'POST',
       path: '/functions/v1/market-etl',
@@ -178,7 +209,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     expect(JSON.parse(sent.body)).toEqual({ etl_request_id: requested!.request_etl });
 
     // The function recorded which run answered the request.
-    const linked = await waitFor('the run linked to its request', async () => ((await request()).etl_run_id ?? null), 60_000);
+    const linked = await waitFor('the run linked to its request', async () => (await request()).etl_run_id ?? null, 60_000);
     const [outcome] = await sql<{ status: string; trigger: string; bars_upserted: number; invocations: number }[]>`
       select status, trigger, bars_upserted, invocations from market.etl_run where etl_run_id = ${linked}`;
     expect(outcome).toMatchObject({ status: 'succeeded', trigger: 'cron', invocations: 1 });
@@ -187,22 +218,28 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     // one, a cold start and a first load, may outlast pg_net's 5 s, which pg_net then records.
     const answer = await httpResponse((await request()).net_request_id);
     if (answer.timed_out) expect(answer.error_msg).toMatch(/timeout|timed out/i);
-    else expect(JSON.parse(answer.content!)).toMatchObject({ etl_run_id: linked, status: 'succeeded', symbols_loaded: 2, symbols_failed: 0 });
+    else
+      expect(JSON.parse(answer.content!)).toMatchObject({ etl_run_id: linked, status: 'succeeded', symbols_loaded: 2, symbols_failed: 0 });
     const body = { etl_run_id: linked };
 
-    const loaded = await sql<{ symbol: string; n: number }[]>`select symbol, count(*)::int as n from market.ssot group by symbol order by symbol`;
+    const loaded = await sql<
+      { symbol: string; n: number }[]
+    >`select symbol, count(*)::int as n from market.ssot group by symbol order by symbol`;
     expect(loaded.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
     for (const row of loaded) expect(row.n).toBeGreaterThan(100);
     // A first load into empty tables: under Deno, on PostgreSQL 15 with Supabase's roles, the keys
     // were built after the rows (etl/first-load.ts), and came back as the migrations define them.
-    const run = one(await sql<{ timings: Record<string, number> }[]>`
-      select details -> 'timings_ms' as timings from market.etl_run where etl_run_id = ${Number(body.etl_run_id)}`);
+    const run = one(
+      await sql<{ timings: Record<string, number> }[]>`
+      select details -> 'timings_ms' as timings from market.etl_run where etl_run_id = ${Number(body.etl_run_id)}`,
+    );
     expect(run.timings).toHaveProperty('keys');
     const keys = await sql<{ definition: string }[]>`
       select pg_get_constraintdef(oid) as definition from pg_constraint
        where conrelid in ('market.bar'::regclass, 'market.ssot'::regclass) and contype = 'p' order by conrelid::regclass::text`;
     expect(keys.map((key) => key.definition)).toEqual([
-      'PRIMARY KEY (asset_id, "interval", ts)', 'PRIMARY KEY (symbol, "interval", ts) INCLUDE (high, low)',
+      'PRIMARY KEY (asset_id, "interval", ts)',
+      'PRIMARY KEY (symbol, "interval", ts) INCLUDE (high, low)',
     ]);
   });
 
@@ -232,8 +269,23 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   });
 
   it('supabase db advisors reports no error-level finding, with schema market exposed to the Data API', async () => {
-    const result = await supabase(['db', 'advisors', '--db-url', dbUrl, '--type', 'all', '--level', 'info', '--fail-on', 'error', '--output-format', 'json']);
-    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { results: { name: string; level: string; detail: string }[] };
+    const result = await supabase([
+      'db',
+      'advisors',
+      '--db-url',
+      dbUrl,
+      '--type',
+      'all',
+      '--level',
+      'info',
+      '--fail-on',
+      'error',
+      '--output-format',
+      'json',
+    ]);
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as {
+      results: { name: string; level: string; detail: string }[];
+    };
     expect(report.results.filter((finding) => finding.level === 'ERROR')).toEqual([]);
     expect(result.code).toBe(0);
     // The lints looked at market: its owner-only tables are reported as having no policy, which is the design.
@@ -256,11 +308,17 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       expect(latest.map((row) => row.symbol)).toEqual(FUNCTION_SYMBOLS);
       const series = await asRole(sql, role, (tx) => tx`select * from market.series(array['BTC/USD'], '1h', null, null, 50)`);
       expect(series.length).toBe(50);
-      const [run] = await asRole(sql, role, (tx) => tx<{ status: string; trigger: string }[]>`select status, trigger from market.latest_run()`);
+      const [run] = await asRole(
+        sql,
+        role,
+        (tx) => tx<{ status: string; trigger: string }[]>`select status, trigger from market.latest_run()`,
+      );
       expect(run).toMatchObject({ status: 'succeeded', trigger: 'cron' });
 
       for (const hidden of ['market.bar', 'market.etl_run', 'market.etl_request', 'market.etl_schedule_history']) {
-        expect(await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${hidden} limit 1`))), `${role} reads ${hidden}`).toBe('42501');
+        expect(await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${hidden} limit 1`))), `${role} reads ${hidden}`).toBe(
+          '42501',
+        );
       }
       expect(await errorCode(asRole(sql, role, (tx) => tx`select market.request_etl()`))).toBe('42501');
 
@@ -269,7 +327,10 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
         select oid::regclass::text as name from pg_class
          where relnamespace = 'market'::regnamespace and relkind = 'v' and relname <> 'etl_schedule_history'`;
       for (const view of views) {
-        expect(await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${view.name} limit 1`))), `${role} reads ${view.name}`).toBe('no error');
+        expect(
+          await errorCode(asRole(sql, role, (tx) => tx.unsafe(`select * from ${view.name} limit 1`))),
+          `${role} reads ${view.name}`,
+        ).toBe('no error');
       }
     }
   });
@@ -277,7 +338,8 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
   it('lets no API role write: anon, authenticated and service_role are refused', async () => {
     for (const role of ['anon', 'authenticated', 'service_role']) {
       const writes = [
-        (tx: Sql) => tx`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close) values ('AAPL', 'stock', '1h', now(), 1, 1, 1, 1)`,
+        (tx: Sql) =>
+          tx`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close) values ('AAPL', 'stock', '1h', now(), 1, 1, 1, 1)`,
         (tx: Sql) => tx`update market.ssot set close = 0`,
         (tx: Sql) => tx`delete from market.ssot`,
         (tx: Sql) => tx`insert into market.etl_run (trigger) values ('api')`,
@@ -299,28 +361,42 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     const report = await migrate(sql);
     expect(report.applied).toEqual([]);
     expect(report.unchanged).toEqual((await readMigrations()).map((m) => m.fileName));
-    const [jobs] = await sql<{ n: number }[]>`select count(*)::int as n from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')`;
+    const [jobs] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from cron.job where jobname in ('market-etl-hourly', 'market-cron-history-prune')`;
     expect(jobs!.n).toBe(2);
     expect(await errorCode(asRole(sql, 'anon', (tx) => tx`select 1 from supabase_migrations.schema_migrations`))).toBe('42501');
   });
 
-  it('pg_cron runs the job itself, its pg_net request reaches the function, and the schedule history shows all three', { timeout: 150_000 }, async () => {
+  it('pg_cron runs the job itself, its pg_net request reaches the function, and the schedule history shows all three', {
+    timeout: 150_000,
+  }, async () => {
     // A clone of the hourly job that fires every minute, so pg_cron itself runs the command once.
     await sql`select cron.schedule('market-etl-probe', '* * * * *', (select command from cron.job where jobname = 'market-etl-hourly'))`;
-    const cronRun = await waitFor('pg_cron to run market-etl-probe', async () => {
-      const [row] = await sql<{ runid: number; status: string }[]>`
+    const cronRun = await waitFor(
+      'pg_cron to run market-etl-probe',
+      async () => {
+        const [row] = await sql<{ runid: number; status: string }[]>`
         select d.runid, d.status from cron.job_run_details as d join cron.job as j using (jobid)
          where j.jobname = 'market-etl-probe' and d.status in ('succeeded', 'failed') order by d.runid limit 1`;
-      return row;
-    }, 75_000);
+        return row;
+      },
+      75_000,
+    );
     await sql`select cron.unschedule('market-etl-probe')`;
     expect(cronRun.status).toBe('succeeded');
 
-    const after = await waitFor('the HTTP outcome and the ETL run in the schedule history', async () => {
-      const [row] = await sql<{ http_status: number | null; etl_status: string | null; etl_run_id: number | null; via: string; cron_status: string }[]>`
+    const after = await waitFor(
+      'the HTTP outcome and the ETL run in the schedule history',
+      async () => {
+        const [row] = await sql<
+          { http_status: number | null; etl_status: string | null; etl_run_id: number | null; via: string; cron_status: string }[]
+        >`
         select http_status, etl_status, etl_run_id, via, cron_status from market.etl_schedule_history where cron_run_id = ${cronRun.runid}`;
-      return row?.http_status != null && row.etl_status != null ? row : null;
-    }, 60_000);
+        return row?.http_status != null && row.etl_status != null ? row : null;
+      },
+      60_000,
+    );
     expect(after).toMatchObject({ cron_status: 'succeeded', via: 'pg_net', http_status: 200, etl_status: 'succeeded' });
   });
 
@@ -348,11 +424,15 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
 
       await waitFor('the server to run the requested ETL', async () => (runs.length > 0 ? runs : null), 30_000);
       expect(runs).toEqual(['succeeded']);
-      const [request] = await waitFor('the run to be linked to its request', async () => {
-        const rows = await sql<{ via: string; claimed_at: Date | null; etl_run_id: number | null }[]>`
+      const [request] = await waitFor(
+        'the run to be linked to its request',
+        async () => {
+          const rows = await sql<{ via: string; claimed_at: Date | null; etl_run_id: number | null }[]>`
           select via, claimed_at, etl_run_id from market.etl_request where etl_request_id = ${id} and etl_run_id is not null`;
-        return rows.length > 0 ? rows : null;
-      }, 10_000);
+          return rows.length > 0 ? rows : null;
+        },
+        10_000,
+      );
       expect(request!.via).toBe('notify');
       expect(request!.claimed_at).not.toBeNull();
       // A second server hearing the same notification finds it taken.
@@ -360,7 +440,9 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
 
       const [eth] = await sql<{ n: number }[]>`select count(*)::int as n from market.ssot where symbol = 'ETH/USD'`;
       expect(eth!.n).toBeGreaterThan(100);
-      const [run] = await sql<{ trigger: string; status: string }[]>`select trigger, status from market.etl_run where etl_run_id = ${request!.etl_run_id}`;
+      const [run] = await sql<
+        { trigger: string; status: string }[]
+      >`select trigger, status from market.etl_run where etl_run_id = ${request!.etl_run_id}`;
       expect(run).toEqual({ trigger: 'cron', status: 'succeeded' });
     } finally {
       schedule?.stop();
@@ -465,10 +547,11 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
     });
 
     it('lets anon receive on market:bars only, and send on no topic', async () => {
-      const visible = (topic: string) => asRole(realtimeSql, 'anon', async (tx) => {
-        await tx`select set_config('realtime.topic', ${topic}, true)`;
-        return await tx<{ event: string }[]>`select event from realtime.messages`;
-      });
+      const visible = (topic: string) =>
+        asRole(realtimeSql, 'anon', async (tx) => {
+          await tx`select set_config('realtime.topic', ${topic}, true)`;
+          return await tx<{ event: string }[]>`select event from realtime.messages`;
+        });
       expect((await visible('market:bars')).length).toBeGreaterThan(0);
       expect(await visible('someone-else')).toEqual([]);
       const send = asRole(realtimeSql, 'anon', async (tx) => {

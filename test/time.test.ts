@@ -12,7 +12,7 @@ const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/L
 const FROM = Date.parse('2000-01-01T00:00:00Z');
 const TO = Date.parse('2040-01-01T00:00:00Z');
 
-describe('functions/_shared/time.ts agrees with the simulator\'s zone oracle', () => {
+describe("functions/_shared/time.ts agrees with the simulator's zone oracle", () => {
   it('on the offset of any zone at any whole second', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ZONES), fc.integer({ min: FROM / 1000, max: TO / 1000 }), (zone, seconds) => {

@@ -190,10 +190,17 @@ export function sessionBounds(calendar: ExchangeCalendar, session: Session): { o
   const at = (minute: number) => {
     // 24:00 is the next day's midnight.
     const day = new Date(Date.UTC(y, m - 1, d) + Math.floor(minute / 1440) * DAY_MS);
-    return utcFromWallClock({
-      year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(),
-      hour: Math.floor((minute % 1440) / 60), minute: minute % 60, second: 0,
-    }, calendar.zone);
+    return utcFromWallClock(
+      {
+        year: day.getUTCFullYear(),
+        month: day.getUTCMonth() + 1,
+        day: day.getUTCDate(),
+        hour: Math.floor((minute % 1440) / 60),
+        minute: minute % 60,
+        second: 0,
+      },
+      calendar.zone,
+    );
   };
   return { open: at(session.openMinute), close: at(session.closeMinute) };
 }

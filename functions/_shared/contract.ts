@@ -53,8 +53,19 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Series columns never null (every bar has them) and those null where the source has none or too few bars. */
 export const PRICE_COLUMNS = ['open', 'high', 'low', 'close'] as const;
 export const NULLABLE_COLUMNS = [
-  'volume', 'sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14',
-  'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20',
+  'volume',
+  'sma_20',
+  'sma_50',
+  'ema_12',
+  'ema_26',
+  'rsi_14',
+  'macd',
+  'macd_signal',
+  'macd_hist',
+  'bb_upper',
+  'bb_middle',
+  'bb_lower',
+  'volatility_20',
 ] as const;
 export const SERIES_COLUMNS = [...PRICE_COLUMNS, ...NULLABLE_COLUMNS] as const;
 export type PriceColumn = (typeof PRICE_COLUMNS)[number];
@@ -114,7 +125,10 @@ export const latestRunSchema = object({ run: z.nullable(etlRunSchema) });
 /** The stream's `bars` event: who got bars, up to when. No symbols: too many for NOTIFY, any may have changed. */
 export const barsEventSchema = object({
   interval: str,
-  symbols: z.pipe(z.optional(z.nullable(array(str))), z.transform((v) => v ?? null)),
+  symbols: z.pipe(
+    z.optional(z.nullable(array(str))),
+    z.transform((v) => v ?? null),
+  ),
   max_ts: isoTime,
 });
 export type BarsEvent = z.infer<typeof barsEventSchema>;

@@ -32,8 +32,21 @@ export interface IndicatorRow extends Indicators {
 }
 
 export const INDICATOR_COLUMNS = [
-  'change', 'change_pct', 'log_return', 'sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14',
-  'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20',
+  'change',
+  'change_pct',
+  'log_return',
+  'sma_20',
+  'sma_50',
+  'ema_12',
+  'ema_26',
+  'rsi_14',
+  'macd',
+  'macd_signal',
+  'macd_hist',
+  'bb_upper',
+  'bb_middle',
+  'bb_lower',
+  'volatility_20',
 ] as const satisfies readonly (keyof Indicators)[];
 
 const RSI_PERIOD = 14;
@@ -67,8 +80,16 @@ export interface IndicatorState {
 
 export function emptyState(): IndicatorState {
   return {
-    count: 0, closes: [], logReturns: [], ema12: null, ema26: null,
-    macdSeed: [], macdSignal: null, rsiSeed: [], avgGain: null, avgLoss: null,
+    count: 0,
+    closes: [],
+    logReturns: [],
+    ema12: null,
+    ema26: null,
+    macdSeed: [],
+    macdSignal: null,
+    rsiSeed: [],
+    avgGain: null,
+    avgLoss: null,
   };
 }
 
@@ -165,8 +186,14 @@ function updateRsi(state: IndicatorState, change: number): void {
   }
   state.rsiSeed.push(change);
   if (state.rsiSeed.length === RSI_PERIOD) {
-    state.avgGain = mean(state.rsiSeed.map((c) => Math.max(c, 0)), 0);
-    state.avgLoss = mean(state.rsiSeed.map((c) => (c < 0 ? -c : 0)), 0);
+    state.avgGain = mean(
+      state.rsiSeed.map((c) => Math.max(c, 0)),
+      0,
+    );
+    state.avgLoss = mean(
+      state.rsiSeed.map((c) => (c < 0 ? -c : 0)),
+      0,
+    );
     state.rsiSeed = [];
   }
 }
@@ -216,8 +243,8 @@ export function restoreState(tail: readonly StoredTailRow[], count: number): Ind
   if (count < RESTORE_WINDOW || tail.length < RESTORE_WINDOW) return null;
   const window = tail.slice(-RESTORE_WINDOW);
   const last = window[window.length - 1]!;
-  if (last.ema_12 === null || last.ema_26 === null || last.macd_signal === null
-    || last.rsi_avg_gain === null || last.rsi_avg_loss === null) return null;
+  if (last.ema_12 === null || last.ema_26 === null || last.macd_signal === null || last.rsi_avg_gain === null || last.rsi_avg_loss === null)
+    return null;
   const logReturns = window.slice(-VOLATILITY_WINDOW).map((row) => row.log_return);
   if (logReturns.some((value) => value === null)) return null;
   return {

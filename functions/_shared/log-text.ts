@@ -9,6 +9,7 @@
 export const MAX_LOGGED_CHARS = 500;
 
 // C0 controls, DEL, C1 controls (0x9b is a one-byte CSI), and the Unicode line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's whole job.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 export function loggable(text: string, max = MAX_LOGGED_CHARS): string {

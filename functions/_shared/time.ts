@@ -14,8 +14,12 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
-      year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, formatter);
   }
@@ -23,7 +27,12 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 export interface WallClock {
-  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
 }
 
 /** The wall clock in `timeZone` at the UTC instant `utcMs`. */
@@ -33,8 +42,12 @@ export function wallClockAt(utcMs: number, timeZone: string): WallClock {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   return {
-    year: parts.year!, month: parts.month!, day: parts.day!,
-    hour: parts.hour!, minute: parts.minute!, second: parts.second!,
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
   };
 }
 
@@ -80,8 +93,13 @@ export function parseNaiveDatetime(text: string): WallClock | null {
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = match;
   const clock = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
   const check = new Date(wallClockAsUtc(clock));
-  const valid = check.getUTCFullYear() === clock.year && check.getUTCMonth() + 1 === clock.month
-    && check.getUTCDate() === clock.day && clock.hour < 24 && clock.minute < 60 && clock.second < 60;
+  const valid =
+    check.getUTCFullYear() === clock.year &&
+    check.getUTCMonth() + 1 === clock.month &&
+    check.getUTCDate() === clock.day &&
+    clock.hour < 24 &&
+    clock.minute < 60 &&
+    clock.second < 60;
   return valid ? clock : null;
 }
 

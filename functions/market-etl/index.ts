@@ -68,8 +68,10 @@ async function runFor(trigger: string, etlRequestId: number | null): Promise<Run
     activity = 'idle';
   });
   if (etlRequestId !== null) {
-    await deps.sql`update market.etl_request set etl_run_id = ${summary.etl_run_id} where etl_request_id = ${etlRequestId}`
-      .catch((error: Error) => console.error(`[market-etl] could not link request ${etlRequestId} to run ${summary.etl_run_id}: ${loggable(error.message)}`));
+    await deps.sql`update market.etl_request set etl_run_id = ${summary.etl_run_id} where etl_request_id = ${etlRequestId}`.catch(
+      (error: Error) =>
+        console.error(`[market-etl] could not link request ${etlRequestId} to run ${summary.etl_run_id}: ${loggable(error.message)}`),
+    );
   }
   return summary;
 }
@@ -87,12 +89,15 @@ const edgeRuntime = (globalThis as { EdgeRuntime?: EdgeRuntimeGlobal }).EdgeRunt
 // The platform strips /functions/v1, so the function sees /market-etl.
 const app = new Hono().basePath('/market-etl');
 app.onError(handleError);
-app.route('/', etlTrigger({
-  secret: config.ETL_SECRET,
-  run: runFor,
-  // Without EdgeRuntime (plain Deno) the response waits and carries the run's summary, as on Node.
-  background: edgeRuntime && ((run) => edgeRuntime.waitUntil(logged(run))),
-}));
+app.route(
+  '/',
+  etlTrigger({
+    secret: config.ETL_SECRET,
+    run: runFor,
+    // Without EdgeRuntime (plain Deno) the response waits and carries the run's summary, as on Node.
+    background: edgeRuntime && ((run) => edgeRuntime.waitUntil(logged(run))),
+  }),
+);
 
 // Supabase's runtime routes requests to Deno.serve by itself; a port matters only under plain Deno (tests, local runs).
 Deno.serve(Deno.env.has('PORT') ? { hostname: '127.0.0.1', port: config.PORT } : {}, app.fetch);

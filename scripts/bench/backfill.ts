@@ -2,7 +2,7 @@ import type { Queryable, Sql } from '../../functions/_shared/db.ts';
 import { analyseAfterLargeLoad, type LoadTimings, loadSeries } from '../../functions/_shared/etl/load.ts';
 import { finishRun, startRun } from '../../functions/_shared/etl/runs.ts';
 import type { ParsedSeries } from './bars.ts';
-import { cpuNow, type CpuSample, cpuSince } from './cpu.ts';
+import { type CpuSample, cpuNow, cpuSince } from './cpu.ts';
 
 /**
  * (a) Backfill: parsed API data to committed SSOT rows through the ETL's own load path (what

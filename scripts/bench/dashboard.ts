@@ -1,5 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +78,12 @@ export async function bundleSizes(dist = WEB_DIST): Promise<DashboardBench['bund
   const files: BundleFile[] = [];
   for (const name of await readdir(path.join(dist, 'assets'))) {
     const body = await readFile(path.join(dist, 'assets', name));
-    files.push({ file: `assets/${name}`, bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length, initial: referenced.has(`assets/${name}`) });
+    files.push({
+      file: `assets/${name}`,
+      bytes: body.length,
+      gzipBytes: gzipSync(body, { level: 9 }).length,
+      initial: referenced.has(`assets/${name}`),
+    });
   }
   files.sort((a, b) => Number(b.initial) - Number(a.initial) || b.gzipBytes - a.gzipBytes);
   return { files, initialGzipBytes: files.filter((f) => f.initial).reduce((sum, f) => sum + f.gzipBytes, 0) };
@@ -127,7 +131,11 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
   const dir = await mkdtemp(path.join(os.tmpdir(), 'market-pulse-bench-'));
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), ephemeral: true });
   const sql = connect(cluster.url, { max: 10 });
-  const cleanups: Array<() => Promise<unknown>> = [async () => rm(dir, { recursive: true, force: true }), () => cluster.stop(), () => sql.end({ timeout: 5 })];
+  const cleanups: Array<() => Promise<unknown>> = [
+    async () => rm(dir, { recursive: true, force: true }),
+    () => cluster.stop(),
+    () => sql.end({ timeout: 5 }),
+  ];
   try {
     await migrate(sql);
     // The simulated market's clock stands still, so the history ends exactly where the ETL takes over.
@@ -154,7 +162,14 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
     const answers = createAnswerCache(sql);
     cleanups.unshift(() => answers.close());
     const app = createServerApp({
-      sql, live, symbols: DEFAULT_SYMBOLS, interval: '1h', simulated: true, etlSecret: null, runEtl, answers,
+      sql,
+      live,
+      symbols: DEFAULT_SYMBOLS,
+      interval: '1h',
+      simulated: true,
+      etlSecret: null,
+      runEtl,
+      answers,
     });
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -179,15 +194,20 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
           (window as unknown as { benchMarks: Record<string, number> }).benchMarks = marks;
           new MutationObserver(() => {
             const drawn = document.querySelectorAll('[data-testid^="chart-"][data-last-ts]');
-            if (marks.first === undefined && document.querySelector('[data-testid="chart-detail"][data-last-ts]')) marks.first = performance.now();
+            if (marks.first === undefined && document.querySelector('[data-testid="chart-detail"][data-last-ts]'))
+              marks.first = performance.now();
             if (marks.all === undefined && drawn.length >= count) marks.all = performance.now();
           }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
         }, DEFAULT_SYMBOLS.length + 2);
         await page.goto(`${url}/?range=${range}`);
-        const marks = await page.waitForFunction(() => {
-          const m = (window as unknown as { benchMarks: Record<string, number> }).benchMarks;
-          return m.first !== undefined && m.all !== undefined ? m : null;
-        }, null, { timeout: 30_000 });
+        const marks = await page.waitForFunction(
+          () => {
+            const m = (window as unknown as { benchMarks: Record<string, number> }).benchMarks;
+            return m.first !== undefined && m.all !== undefined ? m : null;
+          },
+          null,
+          { timeout: 30_000 },
+        );
         const { first: f, all: a } = (await marks.jsonValue()) as { first: number; all: number };
         if (options.trace && i === (options.pageLoads ?? 5) - 1) {
           const timeline = await page.evaluate(() =>
@@ -207,18 +227,23 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
         all.push(a);
       }
       firstChart[range] = { firstMs: percentiles(first), allMs: percentiles(all), coldMs: cold };
-      log(`first chart (${range}): p50 ${firstChart[range].firstMs.p50.toFixed(0)} ms, all charts ${firstChart[range].allMs.p50.toFixed(0)} ms`);
+      log(
+        `first chart (${range}): p50 ${firstChart[range].firstMs.p50.toFixed(0)} ms, all charts ${firstChart[range].allMs.p50.toFixed(0)} ms`,
+      );
     }
 
     const readPathSeconds = options.readPathSeconds ?? 8;
-    const readPath = readPathSeconds > 0
-      ? await benchReadPath(browser, url, { charts: DEFAULT_SYMBOLS.length + 2, durationS: readPathSeconds, log })
-      : null;
+    const readPath =
+      readPathSeconds > 0
+        ? await benchReadPath(browser, url, { charts: DEFAULT_SYMBOLS.length + 2, durationS: readPathSeconds, log })
+        : null;
 
     // Commit to redraw: the bench's own LISTEN hears the commit when the server's hub does.
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${url}/?symbol=BTC/USD`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent === 'live', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent === 'live', null, {
+      timeout: 30_000,
+    });
     await page.waitForSelector('[data-testid="chart-BTC/USD"][data-last-ts]');
     let committedAt: number | undefined;
     const listener = await sql.listen('market_bars', () => (committedAt ??= Date.now()));
@@ -226,15 +251,19 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
     const delays: number[] = [];
     for (let i = 0; i < (options.redraws ?? 20); i++) {
       const before = await page.getAttribute('[data-testid="chart-BTC/USD"]', 'data-last-ts');
-      const redrawn = page.evaluate((previous) => new Promise<number>((resolve) => {
-        const chart = document.querySelector('[data-testid="chart-BTC/USD"]')!;
-        new MutationObserver((_, observer) => {
-          if (chart.getAttribute('data-last-ts') !== previous) {
-            observer.disconnect();
-            resolve(Date.now());
-          }
-        }).observe(chart, { attributes: true, attributeFilter: ['data-last-ts'] });
-      }), before);
+      const redrawn = page.evaluate(
+        (previous) =>
+          new Promise<number>((resolve) => {
+            const chart = document.querySelector('[data-testid="chart-BTC/USD"]')!;
+            new MutationObserver((_, observer) => {
+              if (chart.getAttribute('data-last-ts') !== previous) {
+                observer.disconnect();
+                resolve(Date.now());
+              }
+            }).observe(chart, { attributes: true, attributeFilter: ['data-last-ts'] });
+          }),
+        before,
+      );
       committedAt = undefined;
       simulator.sim.advanceClock(HOUR);
       const summary = await runEtl('bench');
@@ -268,6 +297,8 @@ export function formatDashboardBench(b: DashboardBench): string[] {
     );
   }
   const c = b.commitToRedrawMs;
-  lines.push(`ETL commit to chart redraw in Chromium: p50 ${c.p50} ms, p95 ${c.p95} ms over ${c.samples.length} runs (target p95 < ${TARGETS.commitToRedrawP95Ms} ms: ${verdict(c.p95 < TARGETS.commitToRedrawP95Ms)})`);
+  lines.push(
+    `ETL commit to chart redraw in Chromium: p50 ${c.p50} ms, p95 ${c.p95} ms over ${c.samples.length} runs (target p95 < ${TARGETS.commitToRedrawP95Ms} ms: ${verdict(c.p95 < TARGETS.commitToRedrawP95Ms)})`,
+  );
   return lines;
 }

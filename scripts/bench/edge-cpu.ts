@@ -31,18 +31,31 @@ export interface EdgeCpu {
 }
 
 async function invoke(databaseUrl: string, api: string, now: number, wallMs?: number): Promise<Invocation> {
-  const { stdout } = await run(DENO, [
-    'run', '--allow-net', '--allow-env', '--config', path.join(ROOT, 'functions', 'market-etl', 'deno.json'),
-    path.join(ROOT, 'scripts', 'bench', 'edge-invocation.deno.ts'),
-  ], {
-    cwd: ROOT,
-    timeout: 180_000,
-    env: {
-      ...process.env, NO_COLOR: '1', DENO_DIR: process.env.DENO_DIR ?? path.join(ROOT, 'node_modules', '.cache', 'deno'),
-      DATABASE_URL: databaseUrl, BENCH_API: api, BENCH_NOW: String(now), BENCH_SYMBOLS: DEFAULT_SYMBOLS.join(','),
-      ...(wallMs ? { BENCH_WALL_MS: String(wallMs) } : {}),
+  const { stdout } = await run(
+    DENO,
+    [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      '--config',
+      path.join(ROOT, 'functions', 'market-etl', 'deno.json'),
+      path.join(ROOT, 'scripts', 'bench', 'edge-invocation.deno.ts'),
+    ],
+    {
+      cwd: ROOT,
+      timeout: 180_000,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        DENO_DIR: process.env.DENO_DIR ?? path.join(ROOT, 'node_modules', '.cache', 'deno'),
+        DATABASE_URL: databaseUrl,
+        BENCH_API: api,
+        BENCH_NOW: String(now),
+        BENCH_SYMBOLS: DEFAULT_SYMBOLS.join(','),
+        ...(wallMs ? { BENCH_WALL_MS: String(wallMs) } : {}),
+      },
     },
-  });
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Invocation;
 }
 

@@ -1,6 +1,6 @@
 import process from 'node:process';
-import { EDGE_DEFAULTS } from '../../functions/_shared/etl/budget.ts';
 import { connect } from '../../functions/_shared/db.ts';
+import { EDGE_DEFAULTS } from '../../functions/_shared/etl/budget.ts';
 import { runEtl } from '../../functions/_shared/etl/run.ts';
 import type { Interval } from '../../functions/_shared/intervals.ts';
 
@@ -16,17 +16,20 @@ const now = Number(env.BENCH_NOW);
 const sql = connect(env.DATABASE_URL!, { max: 2, applicationName: 'market-pulse-bench-edge' });
 const budget = { wallMs: env.BENCH_WALL_MS ? Number(env.BENCH_WALL_MS) : EDGE_DEFAULTS.wallMs, cpuMs: EDGE_DEFAULTS.cpuMs };
 const before = process.cpuUsage();
-const summary = await runEtl({
-  sql,
-  now: () => now,
-  budget,
-  settings: {
-    symbols: env.BENCH_SYMBOLS!.split(','),
-    interval: '1h' as Interval,
-    creditsPerMinute: 8,
-    http: { baseUrl: env.BENCH_API!, apiKey: 'bench' },
+const summary = await runEtl(
+  {
+    sql,
+    now: () => now,
+    budget,
+    settings: {
+      symbols: env.BENCH_SYMBOLS!.split(','),
+      interval: '1h' as Interval,
+      creditsPerMinute: 8,
+      http: { baseUrl: env.BENCH_API!, apiKey: 'bench' },
+    },
   },
-}, 'bench');
+  'bench',
+);
 const cpu = process.cpuUsage(before);
 console.log(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, summary }));
 await sql.end({ timeout: 5 });

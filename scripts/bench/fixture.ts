@@ -75,28 +75,35 @@ export async function loadFixture(sql: Sql, log: (line: string) => void): Promis
       left join pg_constraint as con on con.conindid = i.oid and con.contype in ('p', 'u')
      where c.relnamespace = 'market'::regnamespace and c.relname in ('ssot', 'bar')`;
   for (const index of indexes) {
-    await sql.unsafe(index.constraint
-      ? `alter table market.${index.table} drop constraint ${index.constraint}`
-      : `drop index market.${index.index}`);
+    await sql.unsafe(
+      index.constraint ? `alter table market.${index.table} drop constraint ${index.constraint}` : `drop index market.${index.index}`,
+    );
   }
   // Two workers, one per core, each writing half the hours; triggers (the live NOTIFY, foreign
   // key checks) are off for this fixture, as replication would load it.
   const half = FIXTURE_HOURS / 2;
-  await Promise.all([[0, half], [half, FIXTURE_HOURS]].map(([from, to]) => sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`;
-    await tx.unsafe(FIXTURE_CURVE);
-    await tx.unsafe(fixtureSsot(from!, to!));
-    log(`  market.ssot: hours ${from} to ${to} written`);
-    await tx.unsafe(fixtureBars(from!, to!));
-    log(`  market.bar: hours ${from} to ${to} written`);
-  })));
+  await Promise.all(
+    [
+      [0, half],
+      [half, FIXTURE_HOURS],
+    ].map(([from, to]) =>
+      sql.begin(async (tx) => {
+        await tx`set local session_replication_role = replica`;
+        await tx.unsafe(FIXTURE_CURVE);
+        await tx.unsafe(fixtureSsot(from!, to!));
+        log(`  market.ssot: hours ${from} to ${to} written`);
+        await tx.unsafe(fixtureBars(from!, to!));
+        log(`  market.bar: hours ${from} to ${to} written`);
+      }),
+    ),
+  );
   const connection = await sql.reserve();
   try {
     await connection`set maintenance_work_mem = '512MB'`;
     for (const index of indexes) {
-      await connection.unsafe(index.constraint
-        ? `alter table market.${index.table} add constraint ${index.constraint} ${index.definition}`
-        : index.definition);
+      await connection.unsafe(
+        index.constraint ? `alter table market.${index.table} add constraint ${index.constraint} ${index.definition}` : index.definition,
+      );
       log(`  index ${index.index} built`);
     }
     // What autovacuum would do next: statistics, and the visibility map that index-only scans rely on.

@@ -61,7 +61,8 @@ export async function incrementalRuns(sql: Sql): Promise<IncrementalResult> {
     const start = performance.now();
     const summary = await runEtl(deps, 'bench');
     const ms = performance.now() - start;
-    if (summary.status !== 'succeeded') throw new Error(`bench ETL run at ${new Date(at).toISOString()} ended ${summary.status}: ${summary.error}`);
+    if (summary.status !== 'succeeded')
+      throw new Error(`bench ETL run at ${new Date(at).toISOString()} ended ${summary.status}: ${summary.error}`);
     return { ms, simulatorMs, bars: summary.bars_upserted };
   };
 
@@ -78,8 +79,17 @@ export async function incrementalRuns(sql: Sql): Promise<IncrementalResult> {
   return {
     firstRun: { ms: first.ms, bars: first.bars },
     runs,
-    p50: percentile(runs.map((r) => r.ms), 50),
-    p95: percentile(runs.map((r) => r.ms), 95),
-    p50WithoutSimulator: percentile(runs.map((r) => r.ms - r.simulatorMs), 50),
+    p50: percentile(
+      runs.map((r) => r.ms),
+      50,
+    ),
+    p95: percentile(
+      runs.map((r) => r.ms),
+      95,
+    ),
+    p50WithoutSimulator: percentile(
+      runs.map((r) => r.ms - r.simulatorMs),
+      50,
+    ),
   };
 }

@@ -20,32 +20,46 @@ export interface ReadLoadResult {
 }
 
 /** `concurrency` keep-alive clients request `paths` round-robin for `durationMs`. */
-export async function readApiLoad(base: string, paths: readonly string[], options: { concurrency: number; durationMs: number }): Promise<ReadLoadResult> {
+export async function readApiLoad(
+  base: string,
+  paths: readonly string[],
+  options: { concurrency: number; durationMs: number },
+): Promise<ReadLoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const started = performance.now();
   const deadline = started + options.durationMs;
-  const get = (path: string) => new Promise<number>((resolve) => {
-    const request = http.get(`${base}${path}`, { agent }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
+  const get = (path: string) =>
+    new Promise<number>((resolve) => {
+      const request = http.get(`${base}${path}`, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', () => resolve(0));
     });
-    request.on('error', () => resolve(0));
-  });
-  await Promise.all(Array.from({ length: options.concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const path = paths[next++ % paths.length]!;
-      const at = performance.now();
-      const status = await get(path);
-      latencies.push(performance.now() - at);
-      if (status !== 200) errors += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const path = paths[next++ % paths.length]!;
+        const at = performance.now();
+        const status = await get(path);
+        latencies.push(performance.now() - at);
+        if (status !== 200) errors += 1;
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }
 
 export interface FanoutResult {
@@ -104,11 +118,20 @@ export async function liveFanout(base: string, clients: number, announce: () => 
     for (const request of requests) request.destroy();
     agent.destroy();
   }
-  return { clients, received: arrivals.length, p50Ms: arrivals.length ? percentile(arrivals, 50) : Number.NaN, p99Ms: arrivals.length ? percentile(arrivals, 99) : Number.NaN, maxMs: arrivals.length ? Math.max(...arrivals) : Number.NaN };
+  return {
+    clients,
+    received: arrivals.length,
+    p50Ms: arrivals.length ? percentile(arrivals, 50) : Number.NaN,
+    p99Ms: arrivals.length ? percentile(arrivals, 99) : Number.NaN,
+    maxMs: arrivals.length ? Math.max(...arrivals) : Number.NaN,
+  };
 }
 
 /** A server with one year of hourly bars for one symbol, loaded as the read API and live stream see it. */
-export async function benchLoad(sql: Sql, options: { readMs: number; clients: number }): Promise<{ read: ReadLoadResult; fanout: FanoutResult }> {
+export async function benchLoad(
+  sql: Sql,
+  options: { readMs: number; clients: number },
+): Promise<{ read: ReadLoadResult; fanout: FanoutResult }> {
   await sql`insert into market.asset (symbol, asset_type, exchange_timezone) values ('LOAD', 'crypto', 'UTC') on conflict do nothing`;
   await sql`
     insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close)
@@ -117,14 +140,23 @@ export async function benchLoad(sql: Sql, options: { readMs: number; clients: nu
     on conflict do nothing`;
   const live = await startLiveHub(sql);
   const server = await serveApp({
-    sql, live, symbols: ['LOAD'], interval: '1h', simulated: true, etlSecret: null,
-    runEtl: () => Promise.reject(new Error('not part of the load bench')), heartbeatMs: 60_000,
+    sql,
+    live,
+    symbols: ['LOAD'],
+    interval: '1h',
+    simulated: true,
+    etlSecret: null,
+    runEtl: () => Promise.reject(new Error('not part of the load bench')),
+    heartbeatMs: 60_000,
     // Every bench client comes from 127.0.0.1: the per-address cap would otherwise refuse all but a few.
     streamLimits: { perServer: options.clients, perAddress: options.clients },
   });
   const base = server.url;
   try {
-    const read = await readApiLoad(base, ['/api/latest', '/api/series?symbols=LOAD&max_points=1000', '/api/config', '/api/runs/latest'], { concurrency: 32, durationMs: options.readMs });
+    const read = await readApiLoad(base, ['/api/latest', '/api/series?symbols=LOAD&max_points=1000', '/api/config', '/api/runs/latest'], {
+      concurrency: 32,
+      durationMs: options.readMs,
+    });
     const fanout = await liveFanout(base, options.clients, async () => {
       await sql`insert into market.ssot (symbol, asset_type, interval, ts, open, high, low, close) values ('LOAD', 'crypto', '1h', '2030-01-01', 1, 1, 1, 1) on conflict (symbol, interval, ts) do update set close = excluded.close + 1`;
     });

@@ -47,7 +47,12 @@ export interface ReadPathBench {
 /** Headers a replayed request carries: what the browser sent that can change the answer. */
 const REPLAYED_HEADERS = ['accept', 'accept-encoding'];
 
-export async function recordPageLoad(browser: Browser, base: string, page: string, charts: number): Promise<{ recorded: RecordedRequest[]; apiBytes: number; pageBytes: number }> {
+export async function recordPageLoad(
+  browser: Browser,
+  base: string,
+  page: string,
+  charts: number,
+): Promise<{ recorded: RecordedRequest[]; apiBytes: number; pageBytes: number }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const tab = await context.newPage();
@@ -55,20 +60,31 @@ export async function recordPageLoad(browser: Browser, base: string, page: strin
     tab.on('requestfinished', (request) => {
       const url = new URL(request.url());
       if (url.pathname === '/api/stream') return;
-      finished.push((async () => {
-        const [headers, sizes] = await Promise.all([request.allHeaders(), request.sizes()]);
-        return {
-          path: url.pathname + url.search,
-          headers: Object.fromEntries(REPLAYED_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]!])),
-          bytes: sizes.responseBodySize + sizes.responseHeadersSize,
-          api: url.pathname.startsWith('/api/'),
-        };
-      })());
+      finished.push(
+        (async () => {
+          const [headers, sizes] = await Promise.all([request.allHeaders(), request.sizes()]);
+          return {
+            path: url.pathname + url.search,
+            headers: Object.fromEntries(REPLAYED_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]!])),
+            bytes: sizes.responseBodySize + sizes.responseHeadersSize,
+            api: url.pathname.startsWith('/api/'),
+          };
+        })(),
+      );
     });
     await tab.goto(`${base}${page}`);
     // Loaded: every chart drawn and the last run shown.
-    await tab.waitForFunction((count) => document.querySelectorAll('[data-testid^="chart-"][data-last-ts]').length >= count, charts, { timeout: 30_000 });
-    await tab.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/api/runs/latest') && (e as PerformanceResourceTiming).responseEnd > 0), null, { timeout: 30_000 });
+    await tab.waitForFunction((count) => document.querySelectorAll('[data-testid^="chart-"][data-last-ts]').length >= count, charts, {
+      timeout: 30_000,
+    });
+    await tab.waitForFunction(
+      () =>
+        performance
+          .getEntriesByType('resource')
+          .some((e) => e.name.includes('/api/runs/latest') && (e as PerformanceResourceTiming).responseEnd > 0),
+      null,
+      { timeout: 30_000 },
+    );
     await tab.waitForLoadState('load');
     const all = await Promise.all(finished);
     const api = all.filter((r) => r.api);
@@ -90,19 +106,22 @@ interface Captured {
 
 function capture(base: string, request: RecordedRequest): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    http.get(base + request.path, { headers: request.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        // Every header the product sent (security headers included), so both servers send the same bytes.
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)) headers[name] = value;
-        }
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get(base + request.path, { headers: request.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          // Every header the product sent (security headers included), so both servers send the same bytes.
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (typeof value === 'string' && !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name))
+              headers[name] = value;
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
@@ -119,10 +138,11 @@ async function startBareServer(answers: Map<string, Captured>): Promise<{ url: s
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -178,7 +198,13 @@ export async function benchReadPath(
     const median = (all: LoadFigures[]) => [...all].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(all.length / 2)]!;
     const errors = (all: LoadFigures[]) => all.reduce((sum, f) => sum + f.errors, 0);
     return {
-      page, recorded, apiBytes, pageBytes, connections, durationS, rounds,
+      page,
+      recorded,
+      apiBytes,
+      pageBytes,
+      connections,
+      durationS,
+      rounds,
       product: { ...median(productRounds), errors: errors(productRounds) },
       bare: { ...median(bareRounds), errors: errors(bareRounds) },
     };

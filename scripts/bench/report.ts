@@ -21,7 +21,10 @@ export function describeMachine(postgres: string): Machine {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     postgres,
     node: process.version,
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
   };
 }
 

@@ -65,7 +65,8 @@ export async function seriesLatency(sql: Sql, url: string): Promise<SeriesResult
   const app = readApi({ sql, symbols: ['F000/USD'], interval: '1h', simulated: false });
   try {
     // Every measured query once beforehand, so each way of measuring finds the same warm cache.
-    for (const q of queries(SAMPLES)) await connection`select count(*) from market.series(${[q.symbol]}::text[], '1h', ${q.from}, ${q.to}, ${MAX_POINTS})`;
+    for (const q of queries(SAMPLES))
+      await connection`select count(*) from market.series(${[q.symbol]}::text[], '1h', ${q.from}, ${q.to}, ${MAX_POINTS})`;
     let points = 0;
     const database = await measure(async (q) => {
       const [row] = await connection<{ n: number }[]>`
@@ -79,7 +80,9 @@ export async function seriesLatency(sql: Sql, url: string): Promise<SeriesResult
           from market.series(${[q.symbol]}::text[], '1h', ${q.from}, ${q.to}, ${MAX_POINTS})`;
     });
     const http = await measure(async (q) => {
-      const response = await app.request(`/series?symbols=${encodeURIComponent(q.symbol)}&interval=1h&from=${q.from.toISOString()}&to=${q.to.toISOString()}&max_points=${MAX_POINTS}`);
+      const response = await app.request(
+        `/series?symbols=${encodeURIComponent(q.symbol)}&interval=1h&from=${q.from.toISOString()}&to=${q.to.toISOString()}&max_points=${MAX_POINTS}`,
+      );
       if (response.status !== 200) throw new Error(`read API answered ${response.status}`);
       await response.arrayBuffer();
     });

@@ -39,7 +39,11 @@ function baseEnv(): Record<string, string> {
 
 export async function denoCheck(): Promise<{ ok: boolean; output: string }> {
   try {
-    const { stdout, stderr } = await run(DENO, ['check', '--config', FUNCTION_IMPORT_MAP, FUNCTION_ENTRY], { cwd: ROOT, env: baseEnv(), timeout: 120_000 });
+    const { stdout, stderr } = await run(DENO, ['check', '--config', FUNCTION_IMPORT_MAP, FUNCTION_ENTRY], {
+      cwd: ROOT,
+      env: baseEnv(),
+      timeout: 120_000,
+    });
     return { ok: true, output: stdout + stderr };
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };

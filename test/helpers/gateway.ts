@@ -43,7 +43,8 @@ export async function startGateway(): Promise<Gateway> {
       }
       try {
         const forwarded = await fetch(`${gateway.target}${path.slice('/functions/v1'.length)}`, {
-          method: request.method, headers: { 'content-type': headers['content-type'] ?? 'application/json', ...pick(headers) },
+          method: request.method,
+          headers: { 'content-type': headers['content-type'] ?? 'application/json', ...pick(headers) },
           body: request.method === 'GET' ? undefined : body,
         });
         const text = await forwarded.text();
@@ -57,10 +58,11 @@ export async function startGateway(): Promise<Gateway> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  gateway.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  gateway.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return gateway;
 }
 

@@ -41,7 +41,9 @@ export async function loadPagila(databaseUrl: string): Promise<void> {
     });
   } catch (error) {
     const { stderr, message } = error as { stderr?: string; message: string };
-    throw new Error(`loading Pagila with ${psql} failed (psql comes with Debian's postgresql-client; set PSQL to another path): ${stderr || message}`);
+    throw new Error(
+      `loading Pagila with ${psql} failed (psql comes with Debian's postgresql-client; set PSQL to another path): ${stderr || message}`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,10 +24,13 @@ const EXTENSION_DIR = process.env.PG15_EXTENSION_DIR ?? '/usr/share/postgresql/1
 const NEEDED = ['pg_cron.control', 'pg_net.control', 'supabase_vault.control'];
 
 export function pg15Missing(): string | null {
-  const missing = [path.join(PG15_BIN, 'initdb'), ...NEEDED.map((file) => path.join(EXTENSION_DIR, file))].filter((file) => !existsSync(file));
+  const missing = [path.join(PG15_BIN, 'initdb'), ...NEEDED.map((file) => path.join(EXTENSION_DIR, file))].filter(
+    (file) => !existsSync(file),
+  );
   if (missing.length === 0) return null;
-  const reason = 'PostgreSQL 15 with pg_cron, pg_net and supabase_vault is needed (apt-get install postgresql-15 postgresql-15-cron, '
-    + `then vendor/supabase-extensions/build-supabase-extensions.sh as root); missing ${missing.join(', ')}`;
+  const reason =
+    'PostgreSQL 15 with pg_cron, pg_net and supabase_vault is needed (apt-get install postgresql-15 postgresql-15-cron, ' +
+    `then vendor/supabase-extensions/build-supabase-extensions.sh as root); missing ${missing.join(', ')}`;
   if (process.env.CI) throw new Error(`${reason}: required in CI`);
   return reason;
 }
@@ -62,25 +65,62 @@ export async function startPg15(options: { cronDatabase: string }): Promise<Pg15
   // A self-signed certificate, so connections can be checked against each sslmode (Supabase requires TLS).
   const certFile = path.join(dir, 'server.crt');
   const keyFile = path.join(dir, 'server.key');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2', '-keyout', keyFile, '-out', certFile]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-days',
+    '2',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
   await chmod(keyFile, 0o600);
   if (asRoot) await run('chown', ['-R', 'postgres:postgres', dir]);
   await asPostgres(path.join(PG15_BIN, 'initdb'), [
-    '-D', dataDir, '-U', 'supabase_admin', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C',
+    '-D',
+    dataDir,
+    '-U',
+    'supabase_admin',
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
   ]);
   // 54322 and 54320 are what the CLI takes for `supabase start`'s own database.
   let port = await freePort();
   while (port === 54322 || port === 54320) port = await freePort();
   const settings = [
-    `port=${port}`, 'listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`,
-    "shared_preload_libraries='pg_cron,pg_net,supabase_vault'", `cron.database_name=${options.cronDatabase}`,
-    `pg_net.database_name=${options.cronDatabase}`, `vault.getkey_script=${getkey}`,
+    `port=${port}`,
+    'listen_addresses=127.0.0.1',
+    `unix_socket_directories=${dir}`,
+    "shared_preload_libraries='pg_cron,pg_net,supabase_vault'",
+    `cron.database_name=${options.cronDatabase}`,
+    `pg_net.database_name=${options.cronDatabase}`,
+    `vault.getkey_script=${getkey}`,
     // Jobs run in background workers, so the scheduler needs no password to reach the database.
-    'cron.use_background_workers=on', 'max_worker_processes=16', 'fsync=off',
-    'ssl=on', `ssl_cert_file=${certFile}`, `ssl_key_file=${keyFile}`,
+    'cron.use_background_workers=on',
+    'max_worker_processes=16',
+    'fsync=off',
+    'ssl=on',
+    `ssl_cert_file=${certFile}`,
+    `ssl_key_file=${keyFile}`,
   ];
   await asPostgres(path.join(PG15_BIN, 'pg_ctl'), [
-    '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-o', settings.map((s) => `-c ${s}`).join(' '), 'start',
+    '-D',
+    dataDir,
+    '-l',
+    path.join(dir, 'server.log'),
+    '-w',
+    '-o',
+    settings.map((s) => `-c ${s}`).join(' '),
+    'start',
   ]);
   const urlFor = (user: string, database: string) => `postgresql://${user}:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`;
   const cluster: Pg15Cluster = {
@@ -170,4 +210,3 @@ do $$ begin
   if not exists (select from pg_publication where pubname = 'supabase_realtime') then create publication supabase_realtime; end if;
 end $$;
 `;
-

@@ -45,11 +45,15 @@ export async function startProduct(env: Record<string, string> = {}, cwd?: strin
 
   async function launch(): Promise<void> {
     const startedAt = output.length;
-    child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'start.ts'), '--simulate'], {
-      cwd: workDir,
-      env: { ...process.env, PORT: String(port), SIM_CONTROL: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'start.ts'), '--simulate'],
+      {
+        cwd: workDir,
+        env: { ...process.env, PORT: String(port), SIM_CONTROL: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 90_000;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { createServerApp, type ServerDeps } from '../../server/app.ts';
 
 /** The Node server app on an ephemeral loopback port, for tests that speak real HTTP to it. */
@@ -13,10 +13,11 @@ export async function serveApp(deps: ServerDeps): Promise<TestServer> {
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => {
-      // SSE clients hold connections open; close them too so the port is released.
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // SSE clients hold connections open; close them too so the port is released.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

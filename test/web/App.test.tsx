@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-library';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { type Api, HttpError, type SeriesQuery } from '../../web/src/api.ts';
 import { App } from '../../web/src/App.tsx';
+import { type Api, HttpError, type SeriesQuery } from '../../web/src/api.ts';
 import type { LiveSource, LiveStatus } from '../../web/src/live.ts';
 import { emptySeries } from '../../web/src/series.ts';
 import type { BarsEvent, EtlRun, LatestRow, Series } from '../../web/src/types.ts';
@@ -20,8 +20,14 @@ function fakeMarket() {
   const price = (symbol: string, ts: number) => (symbol === 'AAPL' ? 300 : 60_000) + (0.1 * (ts - T0)) / H;
   const queries: SeriesQuery[] = [];
   const run: EtlRun = {
-    etl_run_id: 1, started_at: iso(T0), finished_at: iso(T0 + 60), status: 'succeeded', trigger: 'startup',
-    bars_upserted: 10, credits_used: 2, error: null,
+    etl_run_id: 1,
+    started_at: iso(T0),
+    finished_at: iso(T0 + 60),
+    status: 'succeeded',
+    trigger: 'startup',
+    bars_upserted: 10,
+    credits_used: 2,
+    error: null,
   };
   const bars = (symbol: string, from: number, to: number): Series => {
     const s = emptySeries(symbol);
@@ -33,7 +39,20 @@ function fakeMarket() {
       s.low.push(c - 2);
       s.close.push(c);
       s.volume.push(symbol === 'AAPL' ? 1000 : null);
-      for (const col of ['sma_20', 'sma_50', 'ema_12', 'ema_26', 'rsi_14', 'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', 'volatility_20'] as const) {
+      for (const col of [
+        'sma_20',
+        'sma_50',
+        'ema_12',
+        'ema_26',
+        'rsi_14',
+        'macd',
+        'macd_signal',
+        'macd_hist',
+        'bb_upper',
+        'bb_middle',
+        'bb_lower',
+        'volatility_20',
+      ] as const) {
         s[col].push(col === 'volatility_20' ? 0.01 : c);
       }
     }
@@ -48,10 +67,18 @@ function fakeMarket() {
     config: async () => ({ symbols: ['AAPL', 'BTC/USD'], interval: '1h', simulated: true }),
     latest: async () => {
       unlessDown('/api/latest');
-      return Object.entries(newest).map(([symbol, ts]): LatestRow => ({
-        symbol, asset_type: symbol === 'AAPL' ? 'stock' : 'crypto', exchange: null, currency: 'USD',
-        ts: iso(ts), close: price(symbol, ts), change: 1, change_pct: 0.5,
-      }));
+      return Object.entries(newest).map(
+        ([symbol, ts]): LatestRow => ({
+          symbol,
+          asset_type: symbol === 'AAPL' ? 'stock' : 'crypto',
+          exchange: null,
+          currency: 'USD',
+          ts: iso(ts),
+          close: price(symbol, ts),
+          change: 1,
+          change_pct: 0.5,
+        }),
+      );
     },
     series: async (q) => {
       unlessDown('/api/series');
@@ -61,24 +88,35 @@ function fakeMarket() {
     latestRun: async () => {
       unlessDown('/api/runs/latest');
       return run;
-
     },
     // The server's market.returns, for a market that climbs steadily: each period's base is the bar
     // that many days back (the SQL definition itself is tested against PostgreSQL in test/returns.test.ts).
     returns: async (symbols) => {
       const days: Record<string, number> = { '1D': 1, '1W': 7, '1M': 30, '3M': 91, '1Y': 365, YTD: 236, All: 2000 / 24 };
-      return Object.keys(newest).filter((s) => symbols.length === 0 || symbols.includes(s)).flatMap((symbol) =>
-        Object.entries(days).map(([period, d]) => {
-          const last = newest[symbol]!;
-          const baseTs = Math.floor((last - d * 86_400) / H) * H;
-          const close = price(symbol, last);
-          const base = price(symbol, baseTs);
-          return {
-            symbol, period: period as '1D', time_zone: 'UTC', as_of: iso(last), close, base_date: iso(baseTs).slice(0, 10),
-            base_ts: iso(baseTs), base_close: base, change: close - base, change_pct: 100 * (close / base - 1),
-            first_date: '2026-06-01', short_history: false,
-          };
-        }));
+      return Object.keys(newest)
+        .filter((s) => symbols.length === 0 || symbols.includes(s))
+        .flatMap((symbol) =>
+          Object.entries(days).map(([period, d]) => {
+            const last = newest[symbol]!;
+            const baseTs = Math.floor((last - d * 86_400) / H) * H;
+            const close = price(symbol, last);
+            const base = price(symbol, baseTs);
+            return {
+              symbol,
+              period: period as '1D',
+              time_zone: 'UTC',
+              as_of: iso(last),
+              close,
+              base_date: iso(baseTs).slice(0, 10),
+              base_ts: iso(baseTs),
+              base_close: base,
+              change: close - base,
+              change_pct: 100 * (close / base - 1),
+              first_date: '2026-06-01',
+              short_history: false,
+            };
+          }),
+        );
     },
   };
   return { api, newest, queries, state, run };
@@ -148,7 +186,13 @@ describe('App', () => {
     await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + H)));
     // Only what is new was asked for, from the newest bar held, and only the columns a card draws; the window slid by one bar.
     expect(market.queries).toEqual([
-      { symbols: ['BTC/USD'], interval: '1h', maxPoints: expect.any(Number), from: iso(T0), columns: ['high', 'low', 'close', 'volatility_20'] },
+      {
+        symbols: ['BTC/USD'],
+        interval: '1h',
+        maxPoints: expect.any(Number),
+        from: iso(T0),
+        columns: ['high', 'low', 'close', 'volatility_20'],
+      },
     ]);
     expect(Number(screen.getByTestId('chart-BTC/USD').dataset.points)).toBe(pointsBefore);
     expect(lastTsOf('chart-AAPL')).toBe(iso(T0 - 2 * H));
@@ -200,7 +244,14 @@ describe('App', () => {
     const live = fakeLive();
     render(() => <App api={market.api} live={live.live} />);
     await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run succeeded/));
-    live.emit().run({ ...market.run, etl_run_id: 2, status: 'skipped', bars_upserted: 0, credits_used: 0, error: 'another ETL run was in progress' });
+    live.emit().run({
+      ...market.run,
+      etl_run_id: 2,
+      status: 'skipped',
+      bars_upserted: 0,
+      credits_used: 0,
+      error: 'another ETL run was in progress',
+    });
     live.emit().run({ ...market.run, etl_run_id: 3, status: 'failed', error: 'boom' });
     await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run failed.*boom/));
     live.emit().run({ ...market.run, etl_run_id: 4, status: 'skipped', error: 'another ETL run was in progress' });
@@ -233,10 +284,16 @@ describe('App', () => {
   test('the CSV download holds exactly the rows the big chart shows', async () => {
     const market = fakeMarket();
     const blobs: Blob[] = [];
-    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: (b: Blob) => {
+    vi.stubGlobal(
+      'URL',
+      Object.assign(URL, {
+        createObjectURL: (b: Blob) => {
           blobs.push(b);
           return 'blob:csv';
-        }, revokeObjectURL: () => {} }));
+        },
+        revokeObjectURL: () => {},
+      }),
+    );
     const names: string[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       names.push(this.download);

@@ -9,9 +9,9 @@ describe('seriesPath', () => {
   });
 
   test('adds from and to only when given', () => {
-    expect(
-      seriesPath({ symbols: ['ETH/USD'], interval: '1h', from: '2026-08-23T13:00:00.000Z', to: '2026-08-24T00:00:00.000Z' }),
-    ).toBe('/api/series?symbols=ETH%2FUSD&interval=1h&from=2026-08-23T13%3A00%3A00.000Z&to=2026-08-24T00%3A00%3A00.000Z');
+    expect(seriesPath({ symbols: ['ETH/USD'], interval: '1h', from: '2026-08-23T13:00:00.000Z', to: '2026-08-24T00:00:00.000Z' })).toBe(
+      '/api/series?symbols=ETH%2FUSD&interval=1h&from=2026-08-23T13%3A00%3A00.000Z&to=2026-08-24T00%3A00%3A00.000Z',
+    );
   });
 });
 
@@ -40,7 +40,9 @@ describe('createApi', () => {
 
   test('an HTTP error becomes an HttpError with the status', async () => {
     const { fetchFn } = fakeFetch(503, { error: 'database unavailable' });
-    const err = await createApi('', fetchFn).config().catch((e: unknown) => e);
+    const err = await createApi('', fetchFn)
+      .config()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(503);
     expect((err as HttpError).message).toBe('GET /api/config answered 503');

@@ -21,8 +21,7 @@ function parseCsv(text: string): string[][] {
     else if (ch === ',') {
       row.push(field);
       field = '';
-    }
-    else if (ch === '\r' && text[i + 1] === '\n') {
+    } else if (ch === '\r' && text[i + 1] === '\n') {
       row.push(field);
       rows.push(row);
       row = [];
@@ -35,15 +34,30 @@ function parseCsv(text: string): string[][] {
 
 describe('toCsv', () => {
   test('CRLF rows; quotes fields with commas, quotes or line breaks; nulls are empty', () => {
-    const text = toCsv(['a', 'b'], [['x,y', 'say "hi"'], ['line\nbreak', null], [1.5, -0]]);
+    const text = toCsv(
+      ['a', 'b'],
+      [
+        ['x,y', 'say "hi"'],
+        ['line\nbreak', null],
+        [1.5, -0],
+      ],
+    );
     expect(text).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",\r\n1.5,0\r\n');
-    expect(parseCsv(text)).toEqual([['a', 'b'], ['x,y', 'say "hi"'], ['line\nbreak', ''], ['1.5', '0']]);
+    expect(parseCsv(text)).toEqual([
+      ['a', 'b'],
+      ['x,y', 'say "hi"'],
+      ['line\nbreak', ''],
+      ['1.5', '0'],
+    ]);
   });
 });
 
 describe('seriesCsv', () => {
   test('one row per bar shown, every column, UTC times, full precision', () => {
-    const s = makeSeries('BTC/USD', [[sec('2026-08-23T13:00:00Z'), 64_123.456789], [sec('2026-08-23T14:00:00Z'), 64_200.1]]);
+    const s = makeSeries('BTC/USD', [
+      [sec('2026-08-23T13:00:00Z'), 64_123.456789],
+      [sec('2026-08-23T14:00:00Z'), 64_200.1],
+    ]);
     s.volume = [null, 12.5];
     const rows = parseCsv(seriesCsv(s));
     expect(rows[0]).toEqual([...SERIES_CSV_COLUMNS]);
@@ -64,7 +78,17 @@ describe('seriesCsv', () => {
 
 describe('rebasedCsv', () => {
   test('the comparison as drawn: one column per symbol, empty where it has no bar', () => {
-    const r = rebase([makeSeries('AAPL', [[3600, 100], [10_800, 110]]), makeSeries('ETH/USD', [[3600, 10], [7200, 11], [10_800, 9]])]);
+    const r = rebase([
+      makeSeries('AAPL', [
+        [3600, 100],
+        [10_800, 110],
+      ]),
+      makeSeries('ETH/USD', [
+        [3600, 10],
+        [7200, 11],
+        [10_800, 9],
+      ]),
+    ]);
     expect(parseCsv(rebasedCsv(r))).toEqual([
       ['time', 'AAPL', 'ETH/USD'],
       ['1970-01-01T01:00:00.000Z', '100', '100'],

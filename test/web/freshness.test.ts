@@ -27,7 +27,7 @@ describe('isStale', () => {
     expect(isStale('crypto', bar, '1h', at('2026-08-23T16:01:00Z'))).toBe(true);
   });
 
-  test('stocks: the Friday close is still fresh on Sunday and at Monday\'s open', () => {
+  test("stocks: the Friday close is still fresh on Sunday and at Monday's open", () => {
     const fridayLast = sec('2026-08-21T19:30:00Z'); // 15:30 New York, closes at the 16:00 bell
     expect(isStale('stock', fridayLast, '1h', at('2026-08-23T18:00:00Z'))).toBe(false);
     expect(isStale('stock', fridayLast, '1h', at('2026-08-24T14:00:00Z'))).toBe(false);

@@ -7,7 +7,11 @@ const H = 3600;
 
 describe('kpi', () => {
   test('last price, change over the rows shown, their high and low, the newest volatility', () => {
-    const s = makeSeries('AAPL', [[H, 100], [2 * H, 120], [3 * H, 110]]);
+    const s = makeSeries('AAPL', [
+      [H, 100],
+      [2 * H, 120],
+      [3 * H, 110],
+    ]);
     s.high = [101, 125, 111];
     s.low = [99, 118, 95];
     s.volatility_20 = [null, 0.012, null];

@@ -1,13 +1,22 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { LiveStatus } from '../../web/src/live.ts';
-import { type ChannelLike, createSupabaseSource, type RealtimeClientLike, REALTIME_EVENTS, REALTIME_TOPIC } from '../../web/src/live-supabase.ts';
+import {
+  type ChannelLike,
+  createSupabaseSource,
+  REALTIME_EVENTS,
+  REALTIME_TOPIC,
+  type RealtimeClientLike,
+} from '../../web/src/live-supabase.ts';
 import type { BarsEvent, EtlRun } from '../../web/src/types.ts';
 
 /** A Realtime channel without a network: the test says what the server broadcasts and how the join goes. */
 class FakeChannel implements ChannelLike {
   handlers = new Map<string, (message: { payload?: unknown }) => void>();
   onStatus: ((status: string, err?: Error) => void) | undefined;
-  constructor(readonly name: string, readonly options: { config: { private: boolean } }) {}
+  constructor(
+    readonly name: string,
+    readonly options: { config: { private: boolean } },
+  ) {}
   on(type: 'broadcast', filter: { event: string }, callback: (message: { payload?: unknown }) => void) {
     expect(type).toBe('broadcast');
     this.handlers.set(filter.event, callback);
@@ -38,8 +47,14 @@ class FakeClient implements RealtimeClientLike {
 }
 
 const run: EtlRun = {
-  etl_run_id: 7, started_at: '2026-08-23T14:00:00+00:00', finished_at: '2026-08-23T14:00:05.12+00:00', status: 'failed',
-  trigger: 'cron', bars_upserted: 0, credits_used: 8, error: 'daily API credits ran out',
+  etl_run_id: 7,
+  started_at: '2026-08-23T14:00:00+00:00',
+  finished_at: '2026-08-23T14:00:05.12+00:00',
+  status: 'failed',
+  trigger: 'cron',
+  bars_upserted: 0,
+  credits_used: 8,
+  error: 'daily API credits ran out',
 };
 
 function subscribe(options = {}) {
@@ -74,7 +89,7 @@ describe('createSupabaseSource', () => {
     expect(subscribe({ private: false }).channel().options).toEqual({ config: { private: false } });
   });
 
-  test('delivers the same payloads as the SSE events, ignoring extra keys such as realtime.send\'s id', () => {
+  test("delivers the same payloads as the SSE events, ignoring extra keys such as realtime.send's id", () => {
     const { channel, bars, runs } = subscribe();
     channel().broadcast('bars', { interval: '1h', symbols: ['AAPL', 'BTC/USD'], max_ts: '2026-08-23T13:00:00+00:00', id: 'x' });
     channel().broadcast('bars', { interval: '1h', symbols: null, max_ts: '2026-08-23T14:00:00+00:00' });

@@ -1,13 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  parseBarsEvent,
-  parseConfig,
-  parseLatest,
-  parseLatestRun,
-  parseRun,
-  parseSeries,
-  ShapeError,
-} from '../../web/src/parse.ts';
+import { parseBarsEvent, parseConfig, parseLatest, parseLatestRun, parseRun, parseSeries, ShapeError } from '../../web/src/parse.ts';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS } from '../../web/src/types.ts';
 
 const run = {

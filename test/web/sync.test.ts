@@ -23,8 +23,7 @@ function fakeApi(newest: Record<string, number> = {}) {
   const calls: Call[] = [];
   let latestCalls = 0;
   const api: Pick<Api, 'series' | 'latest'> = {
-    series: (query) =>
-      new Promise<Series[]>((resolve, reject) => calls.push({ query, answer: resolve, fail: reject })),
+    series: (query) => new Promise<Series[]>((resolve, reject) => calls.push({ query, answer: resolve, fail: reject })),
     latest: async () => {
       latestCalls++;
       return Object.entries(newest).map(([s, ts]) => row(s, ts));
@@ -66,7 +65,7 @@ async function loaded(bars: Record<string, Array<[number, number]>>, window: Syn
 }
 
 describe('createSync.load', () => {
-  test('asks for each symbol\'s window back from its newest bar, grouping symbols that share it', async () => {
+  test("asks for each symbol's window back from its newest bar, grouping symbols that share it", async () => {
     const { api, calls, latestCalls } = fakeApi({ AAPL: 10 * H, MSFT: 10 * H, 'BTC/USD': 12 * H });
     const sync = createSync(api, '1h', recordingSink().sink);
     void sync.load(['AAPL', 'MSFT', 'BTC/USD'], WINDOW);
@@ -123,11 +122,23 @@ describe('createSync.load', () => {
     await tick();
     // ETH/USD has no bars yet, so it is asked for apart, without from.
     expect(calls.map((c) => c.query.symbols)).toEqual([['AAPL'], ['ETH/USD']]);
-    calls[0]!.answer([makeSeries('AAPL', [[2 * H, 2], [H, 1]]), makeSeries('TSLA', [[H, 9]])]);
+    calls[0]!.answer([
+      makeSeries('AAPL', [
+        [2 * H, 2],
+        [H, 1],
+      ]),
+      makeSeries('TSLA', [[H, 9]]),
+    ]);
     calls[1]!.answer([]);
     await done;
     expect(rec.drawn).toEqual([
-      ['AAPL', [[H, 1], [2 * H, 2]]],
+      [
+        'AAPL',
+        [
+          [H, 1],
+          [2 * H, 2],
+        ],
+      ],
       ['ETH/USD', []],
     ]);
     expect(sync.get('TSLA')).toBeUndefined();
@@ -143,13 +154,24 @@ describe('createSync.load', () => {
   });
 
   test('a new window replaces what was held, and the refresh waiting behind it is folded in', async () => {
-    const { sync, calls, rec } = await loaded({ AAPL: [[8 * H, 8], [9 * H, 9], [10 * H, 10]] });
+    const { sync, calls, rec } = await loaded({
+      AAPL: [
+        [8 * H, 8],
+        [9 * H, 9],
+        [10 * H, 10],
+      ],
+    });
     void sync.refresh(['AAPL']);
     const second = sync.load(['AAPL'], { span: H, maxPoints: 800 });
     await tick();
     // The refresh was already under way; the reload waits for it, then asks for the new window.
     expect(calls).toHaveLength(1);
-    calls[0]!.answer([makeSeries('AAPL', [[10 * H, 10], [11 * H, 11]])]);
+    calls[0]!.answer([
+      makeSeries('AAPL', [
+        [10 * H, 10],
+        [11 * H, 11],
+      ]),
+    ]);
     await tick();
     await tick();
     expect(calls).toHaveLength(2);
@@ -162,9 +184,12 @@ describe('createSync.load', () => {
 });
 
 describe('createSync.refresh', () => {
-  test('asks only from each symbol\'s newest held bar, with the latest prices', async () => {
+  test("asks only from each symbol's newest held bar, with the latest prices", async () => {
     const { sync, calls, latestCalls } = await loaded({
-      AAPL: [[H, 1], [2 * H, 2]],
+      AAPL: [
+        [H, 1],
+        [2 * H, 2],
+      ],
       MSFT: [[2 * H, 5]],
       'BTC/USD': [[3 * H, 30]],
     });
@@ -179,22 +204,59 @@ describe('createSync.refresh', () => {
   });
 
   test('merges a live update: the revised newest bar is replaced and new bars appended', async () => {
-    const { sync, calls, rec } = await loaded({ AAPL: [[H, 1], [2 * H, 2]] });
+    const { sync, calls, rec } = await loaded({
+      AAPL: [
+        [H, 1],
+        [2 * H, 2],
+      ],
+    });
     const done = sync.refresh(['AAPL']);
     await tick();
-    calls[0]!.answer([makeSeries('AAPL', [[2 * H, 2.2], [3 * H, 3]])]);
+    calls[0]!.answer([
+      makeSeries('AAPL', [
+        [2 * H, 2.2],
+        [3 * H, 3],
+      ]),
+    ]);
     await done;
-    expect(rec.drawn.at(-1)).toEqual(['AAPL', [[H, 1], [2 * H, 2.2], [3 * H, 3]]]);
-    expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [2 * H, 2.2], [3 * H, 3]]);
+    expect(rec.drawn.at(-1)).toEqual([
+      'AAPL',
+      [
+        [H, 1],
+        [2 * H, 2.2],
+        [3 * H, 3],
+      ],
+    ]);
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([
+      [H, 1],
+      [2 * H, 2.2],
+      [3 * H, 3],
+    ]);
   });
 
   test('the window slides with the newest bar, so the held series does not grow all day', async () => {
-    const { sync, calls } = await loaded({ AAPL: [[6 * H, 6], [8 * H, 8], [10 * H, 10]] });
+    const { sync, calls } = await loaded({
+      AAPL: [
+        [6 * H, 6],
+        [8 * H, 8],
+        [10 * H, 10],
+      ],
+    });
     const done = sync.refresh(['AAPL']);
     await tick();
-    calls[0]!.answer([makeSeries('AAPL', [[11 * H, 11], [12 * H, 12]])]);
+    calls[0]!.answer([
+      makeSeries('AAPL', [
+        [11 * H, 11],
+        [12 * H, 12],
+      ]),
+    ]);
     await done;
-    expect(rowsOf(sync.get('AAPL')!)).toEqual([[8 * H, 8], [10 * H, 10], [11 * H, 11], [12 * H, 12]]);
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([
+      [8 * H, 8],
+      [10 * H, 10],
+      [11 * H, 11],
+      [12 * H, 12],
+    ]);
   });
 
   test('with the whole history shown nothing is trimmed', async () => {
@@ -203,7 +265,10 @@ describe('createSync.refresh', () => {
     await tick();
     calls[0]!.answer([makeSeries('AAPL', [[100 * H, 100]])]);
     await done;
-    expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [100 * H, 100]]);
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([
+      [H, 1],
+      [100 * H, 100],
+    ]);
   });
 
   test('refreshes asked for while one is in flight wait, then start from the merged result', async () => {
@@ -213,7 +278,12 @@ describe('createSync.refresh', () => {
     const third = sync.refresh(['AAPL']);
     await tick();
     expect(calls).toHaveLength(1);
-    calls[0]!.answer([makeSeries('AAPL', [[H, 1], [4 * H, 4]])]);
+    calls[0]!.answer([
+      makeSeries('AAPL', [
+        [H, 1],
+        [4 * H, 4],
+      ]),
+    ]);
     await tick();
     await tick();
     expect(calls).toHaveLength(2);
@@ -236,7 +306,10 @@ describe('createSync.refresh', () => {
     expect(calls[1]!.query.from).toBe(iso(H));
     calls[1]!.answer([makeSeries('AAPL', [[2 * H, 2]])]);
     await second;
-    expect(rowsOf(sync.get('AAPL')!)).toEqual([[H, 1], [2 * H, 2]]);
+    expect(rowsOf(sync.get('AAPL')!)).toEqual([
+      [H, 1],
+      [2 * H, 2],
+    ]);
   });
 
   test('a symbol whose first load failed gets its whole window on the next refresh', async () => {
@@ -280,17 +353,41 @@ describe('createSync: only the columns drawn', () => {
 
   test('a symbol that now needs more columns gets its whole window again; the others are left alone', async () => {
     const { calls, sync, rec } = await loaded(
-      { AAPL: [[9 * H, 1], [10 * H, 2]], 'BTC/USD': [[11 * H, 3], [12 * H, 4]] },
+      {
+        AAPL: [
+          [9 * H, 1],
+          [10 * H, 2],
+        ],
+        'BTC/USD': [
+          [11 * H, 3],
+          [12 * H, 4],
+        ],
+      },
       { ...WINDOW, columns: columnsWhenDetailIs('AAPL') },
     );
     rec.drawn.length = 0;
     const done = sync.columns(columnsWhenDetailIs('BTC/USD'));
     await tick();
     // BTC/USD was held with the card's columns only: its window again, with the big chart's.
-    expect(calls.map((c) => c.query)).toEqual([{ symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(8 * H), columns: DETAIL }]);
-    calls[0]!.answer([makeSeries('BTC/USD', [[11 * H, 3], [12 * H, 4]])]);
+    expect(calls.map((c) => c.query)).toEqual([
+      { symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(8 * H), columns: DETAIL },
+    ]);
+    calls[0]!.answer([
+      makeSeries('BTC/USD', [
+        [11 * H, 3],
+        [12 * H, 4],
+      ]),
+    ]);
     await done;
-    expect(rec.drawn).toEqual([['BTC/USD', [[11 * H, 3], [12 * H, 4]]]]);
+    expect(rec.drawn).toEqual([
+      [
+        'BTC/USD',
+        [
+          [11 * H, 3],
+          [12 * H, 4],
+        ],
+      ],
+    ]);
     // AAPL already holds more than a card needs: nothing to fetch when it goes back to one.
     calls.length = 0;
     await sync.columns(columnsWhenDetailIs('BTC/USD'));

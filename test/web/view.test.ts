@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultView, parseView, serializeView, toggle, OVERLAYS, type ViewState } from '../../web/src/view.ts';
+import { defaultView, OVERLAYS, parseView, serializeView, toggle, type ViewState } from '../../web/src/view.ts';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'BTC/USD', 'ETH/USD'];
 const defaults = defaultView(SYMBOLS);
@@ -24,7 +24,9 @@ describe('view state in the URL', () => {
       poll: 30,
     };
     const query = serializeView(view, defaults);
-    expect(query).toBe('?symbol=BTC/USD&watch=AAPL,BTC/USD&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30');
+    expect(query).toBe(
+      '?symbol=BTC/USD&watch=AAPL,BTC/USD&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30',
+    );
     expect(parseView(query, SYMBOLS)).toEqual(view);
     expect(parseView(new URL(`http://x/${query}`).search, SYMBOLS)).toEqual(view);
   });
@@ -43,7 +45,10 @@ describe('view state in the URL', () => {
   });
 
   test('the lists keep the canonical order whatever order the link has', () => {
-    expect(parseView('?watch=ETH/USD,AAPL&overlays=bb,sma20', SYMBOLS)).toMatchObject({ watch: ['AAPL', 'ETH/USD'], overlays: ['sma20', 'bb'] });
+    expect(parseView('?watch=ETH/USD,AAPL&overlays=bb,sma20', SYMBOLS)).toMatchObject({
+      watch: ['AAPL', 'ETH/USD'],
+      overlays: ['sma20', 'bb'],
+    });
   });
 
   test('the default poll interval can be configured', () => {

@@ -1,22 +1,22 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
-import { type Api, HttpError } from './api.ts';
-import { columnsFor } from './columns.ts';
-import { Compare } from './Compare.tsx';
-import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
-import { csvFileName, seriesCsv } from './csv.ts';
 import { INTERVALS, type Interval, intervalMs } from '../../functions/_shared/intervals.ts';
+import { type Api, HttpError } from './api.ts';
+import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
+import { Compare } from './Compare.tsx';
+import { columnsFor } from './columns.ts';
+import { csvFileName, seriesCsv } from './csv.ts';
 import { DetailChart } from './DetailChart.tsx';
 import { download } from './download.ts';
-import { isStale } from './freshness.ts';
 import { Freshness } from './Freshness.tsx';
-import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
 import { formatPct, formatPrice, formatTime } from './format.ts';
+import { isStale } from './freshness.ts';
+import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
 import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
-import { isoFromEpochSeconds, lastTs } from './series.ts';
 import { SymbolCard } from './SymbolCard.tsx';
+import { isoFromEpochSeconds, lastTs } from './series.ts';
 import { createSync, type LoadOptions, type Sync } from './sync.ts';
-import { PALETTES, systemTheme } from './theme.ts';
 import { Toolbar } from './Toolbar.tsx';
+import { PALETTES, systemTheme } from './theme.ts';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
 import { defaultView, parseView, RANGE_SECONDS, type Range, serializeView, type ViewState } from './view.ts';
 
@@ -110,8 +110,10 @@ export function App(props: AppProps) {
     setView((v) => {
       if (!v) return v;
       // Another symbol, range or bar size shows other bars: the zoom starts over.
-      const rezoom = ('symbol' in patch && patch.symbol !== v.symbol) || ('range' in patch && patch.range !== v.range)
-        || ('bars' in patch && patch.bars !== v.bars);
+      const rezoom =
+        ('symbol' in patch && patch.symbol !== v.symbol) ||
+        ('range' in patch && patch.range !== v.range) ||
+        ('bars' in patch && patch.bars !== v.bars);
       return { ...v, ...patch, ...(rezoom && !('zoom' in patch) ? { zoom: null } : {}) };
     });
 
@@ -185,9 +187,13 @@ export function App(props: AppProps) {
 
   // Only what is drawn is fetched: a new big-chart symbol, overlay or pane fetches the columns it lacks.
   createEffect(
-    on([() => view()?.symbol, () => view()?.overlays, () => view()?.panes], ([symbol, overlays, panes]) => {
-      if (symbol !== undefined && overlays && panes) void sync?.columns(columnsFor({ symbol, overlays, panes }));
-    }, { defer: true }),
+    on(
+      [() => view()?.symbol, () => view()?.overlays, () => view()?.panes],
+      ([symbol, overlays, panes]) => {
+        if (symbol !== undefined && overlays && panes) void sync?.columns(columnsFor({ symbol, overlays, panes }));
+      },
+      { defer: true },
+    ),
   );
 
   // A new range, watch list or resolution loads the windows anew.
@@ -323,11 +329,16 @@ export function App(props: AppProps) {
     await returnsLoaded;
     if (disposed) return;
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
-    load(cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)), initial.range, maxPoints()!, {
-      first: initial.symbol,
-      view: initial,
-      ...(latestRows ? { latest: latestRows } : {}),
-    });
+    load(
+      cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)),
+      initial.range,
+      maxPoints()!,
+      {
+        first: initial.symbol,
+        view: initial,
+        ...(latestRows ? { latest: latestRows } : {}),
+      },
+    );
 
     poller = createPoller(initial.poll * 1000, catchUp);
     stopPolling = poller.stop;
@@ -377,7 +388,12 @@ export function App(props: AppProps) {
     const first = s.ts[0];
     if (props.api.bars && first !== undefined) {
       try {
-        const [bars] = await props.api.bars({ symbols: [v.symbol], resolution: res, interval: cfg.interval, from: isoFromEpochSeconds(first) });
+        const [bars] = await props.api.bars({
+          symbols: [v.symbol],
+          resolution: res,
+          interval: cfg.interval,
+          from: isoFromEpochSeconds(first),
+        });
         if (bars) {
           download(csvFileName(v.symbol, `${v.range}-${RESOLUTION_LABELS[res]}`, lastTs(s)), barsCsv(bars, v.range));
           return;
@@ -455,11 +471,7 @@ export function App(props: AppProps) {
             const v = () => view()!;
             return (
               <>
-                <Toolbar
-                  symbols={cfg().symbols}
-                  view={v()}
-                  onChange={update}
-                />
+                <Toolbar symbols={cfg().symbols} view={v()} onChange={update} />
                 <section class="panel" aria-labelledby="detail-title">
                   <header class="panel-head">
                     <h2 id="detail-title">
@@ -522,7 +534,11 @@ export function App(props: AppProps) {
                             range={v().range}
                             ret={returns().get(symbol)?.get(periodOf(v().range))}
                             now={now()}
-                            intervalSeconds={(INTERVALS as readonly string[]).includes(cfg().interval) ? intervalMs(cfg().interval as Interval) / 1000 : 3600}
+                            intervalSeconds={
+                              (INTERVALS as readonly string[]).includes(cfg().interval)
+                                ? intervalMs(cfg().interval as Interval) / 1000
+                                : 3600
+                            }
                             palette={palette()}
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}
@@ -535,11 +551,17 @@ export function App(props: AppProps) {
                 </section>
                 <Compare
                   symbols={v().watch}
-                  series={v().watch.map((s) => series.get(s)).filter((s): s is Series => s !== undefined)}
-                  returns={new Map(v().watch.flatMap((s) => {
-                    const row = returns().get(s)?.get(periodOf(v().range));
-                    return row ? [[s, row] as const] : [];
-                  }))}
+                  series={v()
+                    .watch.map((s) => series.get(s))
+                    .filter((s): s is Series => s !== undefined)}
+                  returns={
+                    new Map(
+                      v().watch.flatMap((s) => {
+                        const row = returns().get(s)?.get(periodOf(v().range));
+                        return row ? [[s, row] as const] : [];
+                      }),
+                    )
+                  }
                   range={v().range}
                   palette={palette()}
                   compact={compact()}

@@ -73,12 +73,17 @@ export function Chart(props: ChartProps) {
     const current = u.cursor.idx ?? n - 1;
     const step = e.shiftKey ? 10 : 1;
     const next =
-      e.key === 'ArrowLeft' ? current - step
-      : e.key === 'ArrowRight' ? current + step
-      : e.key === 'Home' ? 0
-      : e.key === 'End' ? n - 1
-      : e.key === 'Escape' ? -1
-      : undefined;
+      e.key === 'ArrowLeft'
+        ? current - step
+        : e.key === 'ArrowRight'
+          ? current + step
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? n - 1
+              : e.key === 'Escape'
+                ? -1
+                : undefined;
     if (next === undefined) return;
     e.preventDefault();
     if (next < 0 && e.key === 'Escape') {
@@ -95,7 +100,8 @@ export function Chart(props: ChartProps) {
   function applyRange(u: uPlot, range: readonly [number, number] | null | undefined) {
     const xs = u.data[0];
     if (!range || xs.length < 2) {
-      if (xs.length > 0) u.setScale('x', u.scales.x?.distr === 2 ? { min: 0, max: xs.length - 1 } : { min: xs[0]!, max: xs[xs.length - 1]! });
+      if (xs.length > 0)
+        u.setScale('x', u.scales.x?.distr === 2 ? { min: 0, max: xs.length - 1 } : { min: xs[0]!, max: xs[xs.length - 1]! });
       root.removeAttribute('data-zoom');
       return;
     }

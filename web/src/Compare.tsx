@@ -28,16 +28,19 @@ export function Compare(props: CompareProps) {
   const bases = createMemo(() => {
     const out = new Map<string, RebaseBase>();
     for (const [symbol, r] of props.returns) {
-      if (r.base_ts !== null && r.base_close !== null && r.base_close > 0) out.set(symbol, { ts: Date.parse(r.base_ts) / 1000, close: r.base_close });
+      if (r.base_ts !== null && r.base_close !== null && r.base_close > 0)
+        out.set(symbol, { ts: Date.parse(r.base_ts) / 1000, close: r.base_close });
     }
     return out;
   });
   const rebased = createMemo(() => {
     const drawn = rebase(props.series, undefined, bases());
-    const performance = props.symbols.flatMap((symbol) => {
-      const pct = props.returns.get(symbol)?.change_pct;
-      return pct === null || pct === undefined ? [] : [{ symbol, changePct: pct }];
-    }).sort((a, b) => b.changePct - a.changePct);
+    const performance = props.symbols
+      .flatMap((symbol) => {
+        const pct = props.returns.get(symbol)?.change_pct;
+        return pct === null || pct === undefined ? [] : [{ symbol, changePct: pct }];
+      })
+      .sort((a, b) => b.changePct - a.changePct);
     const missing = props.symbols.filter((s) => !performance.some((p) => p.symbol === s));
     return { ...drawn, performance, missing };
   });
@@ -90,7 +93,9 @@ export function Compare(props: CompareProps) {
           <div>
             <dt>No return over {props.range}</dt>
             <dd>
-              {rebased().missing.map((s) => `${s}${props.returns.get(s) ? ` (${baseLabel(props.returns.get(s), props.range)})` : ''}`).join(', ')}
+              {rebased()
+                .missing.map((s) => `${s}${props.returns.get(s) ? ` (${baseLabel(props.returns.get(s), props.range)})` : ''}`)
+                .join(', ')}
             </dd>
           </div>
         </Show>

@@ -1,7 +1,7 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { formatNumber } from './format.ts';
 import { columnData, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
+import { formatNumber } from './format.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, Series } from './types.ts';
 import type { ChartKind, Overlay, Pane } from './view.ts';
@@ -25,9 +25,7 @@ export interface DetailChartProps {
  * Every pane shares one crosshair; each legend shows the values under it.
  */
 export function DetailChart(props: DetailChartProps) {
-  const price = createMemo(() =>
-    priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette),
-  );
+  const price = createMemo(() => priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette));
   const volume = createMemo(() => volumeSpec(props.palette));
   const volumeData = createMemo(() => columnData(props.series, volume().columns));
   const rsi = createMemo(() => rsiSpec(props.palette));

@@ -42,9 +42,7 @@ export function Freshness(props: FreshnessProps) {
   return (
     <div class="status">
       <p data-testid="freshness" role="status" classList={{ failed: props.run?.status === 'failed' || props.status === 'unreachable' }}>
-        <Show when={updated()}>
-          {(text) => <span class="updated">{text()} · </span>}
-        </Show>
+        <Show when={updated()}>{(text) => <span class="updated">{text()} · </span>}</Show>
         {runLine(props)}
       </p>
       <Show when={props.stale.length > 0}>

@@ -61,7 +61,9 @@ export function SymbolCard(props: SymbolCardProps) {
         {(f) => (
           <>
             <p class="quote">
-              <span class="price" data-testid={`price-${props.symbol}`}>{formatPrice(props.ret?.close ?? f().last, currency())}</span>
+              <span class="price" data-testid={`price-${props.symbol}`}>
+                {formatPrice(props.ret?.close ?? f().last, currency())}
+              </span>
               <span
                 class={`change ${up() === null ? '' : up() ? 'up' : 'down'}`}
                 data-testid={`change-${props.symbol}`}

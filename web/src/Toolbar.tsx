@@ -1,16 +1,6 @@
 import { For } from 'solid-js';
 import { RESOLUTION_LABELS } from './bars.ts';
-import {
-  BAR_CHOICES,
-  CHART_KINDS,
-  OVERLAY_LABELS,
-  OVERLAYS,
-  PANE_LABELS,
-  PANES,
-  RANGES,
-  toggle,
-  type ViewState,
-} from './view.ts';
+import { BAR_CHOICES, CHART_KINDS, OVERLAY_LABELS, OVERLAYS, PANE_LABELS, PANES, RANGES, toggle, type ViewState } from './view.ts';
 
 /** Radio buttons drawn as pills: native inputs, so arrow keys and screen readers work as usual. */
 function Pills<T extends string>(props: {
@@ -27,13 +17,7 @@ function Pills<T extends string>(props: {
       <For each={props.values}>
         {(v) => (
           <label class="pill" data-testid={`${props.name}-${v}`}>
-            <input
-              type="radio"
-              name={props.name}
-              value={v}
-              checked={props.value === v}
-              onChange={() => props.onChange(v)}
-            />
+            <input type="radio" name={props.name} value={v} checked={props.value === v} onChange={() => props.onChange(v)} />
             <span>{props.label?.(v) ?? v}</span>
           </label>
         )}

@@ -1,11 +1,14 @@
-import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
 import { type BarSeries, parseBars, type Resolution } from './bars.ts';
+import { parseConfig, parseLatest, parseLatestRun, parseSeries } from './parse.ts';
 import { parseReturns, type ReturnRow } from './returns.ts';
-import { SERIES_COLUMNS, type Config, type EtlRun, type LatestRow, type Series, type SeriesColumn } from './types.ts';
+import { type Config, type EtlRun, type LatestRow, SERIES_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`GET ${url} answered ${status}`);
   }
 }

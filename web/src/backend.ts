@@ -21,7 +21,10 @@ export async function openBackend(env: BackendEnv): Promise<Backend> {
   const key = env.VITE_SUPABASE_PUBLISHABLE_KEY;
   if (url && key) {
     const { connectSupabase } = await import('./supabase.ts');
-    const symbols = (env.VITE_MARKET_SYMBOLS ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+    const symbols = (env.VITE_MARKET_SYMBOLS ?? '')
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean);
     return await connectSupabase(url, key, env.VITE_MARKET_INTERVAL ?? '1h', symbols);
   }
   return { api: createApi(), live: createSseSource('/api/stream'), label: 'server-sent events' };

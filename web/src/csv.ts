@@ -1,5 +1,5 @@
-import { isoFromEpochSeconds } from './series.ts';
 import type { Rebased } from './rebase.ts';
+import { isoFromEpochSeconds } from './series.ts';
 import { NULLABLE_COLUMNS, PRICE_COLUMNS, SERIES_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 /** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -32,5 +32,8 @@ export function csvFileName(what: string, range: string, newest: number | undefi
 
 /** The comparison as drawn: one rebased column per symbol, empty where a symbol has no bar then. */
 export function rebasedCsv(r: Rebased): string {
-  return toCsv(['time', ...r.symbols], r.ts.map((t, i) => [isoFromEpochSeconds(t), ...r.values.map((column) => column[i] ?? null)]));
+  return toCsv(
+    ['time', ...r.symbols],
+    r.ts.map((t, i) => [isoFromEpochSeconds(t), ...r.values.map((column) => column[i] ?? null)]),
+  );
 }

@@ -71,7 +71,11 @@ export function createSupabaseSource(client: RealtimeClientLike, options: Supaba
         const ch = client.channel(REALTIME_TOPIC, { config: { private: options.private ?? true } });
         channel = ch;
         ch.on('broadcast', { event: REALTIME_EVENTS.bars }, relay(REALTIME_EVENTS.bars, parseBarsEvent, onBars))
-          .on('broadcast', { event: REALTIME_EVENTS.run }, relay(REALTIME_EVENTS.run, (p) => parseRun(p), onRun))
+          .on(
+            'broadcast',
+            { event: REALTIME_EVENTS.run },
+            relay(REALTIME_EVENTS.run, (p) => parseRun(p), onRun),
+          )
           .subscribe((status) => {
             if (stopped || ch !== channel) return;
             // Every (re)join reports SUBSCRIBED: 'live' again after 'offline' makes the app catch up.

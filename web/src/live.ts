@@ -10,11 +10,7 @@ export type LiveStatus = 'connecting' | 'live' | 'offline' | 'unreachable';
  * `onStatus('live')` after `'offline'` means the connection came back and the caller should catch up.
  */
 export interface LiveSource {
-  subscribe(
-    onBars: (e: BarsEvent) => void,
-    onRun: (r: EtlRun) => void,
-    onStatus: (s: LiveStatus) => void,
-  ): () => void;
+  subscribe(onBars: (e: BarsEvent) => void, onRun: (r: EtlRun) => void, onStatus: (s: LiveStatus) => void): () => void;
 }
 
 /** The part of `EventSource` the adapter uses, so tests can hand in a fake. */
@@ -81,7 +77,10 @@ export function createSseSource(url = '/api/stream', options: SseOptions = {}): 
         es.addEventListener('bars', relay('bars', parseBarsEvent, onBars));
         es.addEventListener('run', relay('run', parseRun, onRun));
         // Back to 'live' when the database answers again, which makes the app catch up.
-        es.addEventListener('database', relay('database', parseDatabaseEvent, (reachable) => onStatus(reachable ? 'live' : 'unreachable')));
+        es.addEventListener(
+          'database',
+          relay('database', parseDatabaseEvent, (reachable) => onStatus(reachable ? 'live' : 'unreachable')),
+        );
       }
 
       onStatus('connecting');

@@ -11,7 +11,11 @@ function at(ms: number, zone: string, withDay: boolean): string {
   let f = formatters.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+      timeZone: zone,
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
       ...(withDay ? { weekday: 'short' } : {}),
     });
     formatters.set(key, f);

@@ -19,7 +19,10 @@ import type { BarsEvent, Config, EtlRun, LatestRow, Series } from './types.ts';
 
 export class ShapeError extends Error {
   override name = 'ShapeError';
-  constructor(readonly path: string, expected: string) {
+  constructor(
+    readonly path: string,
+    expected: string,
+  ) {
     super(`unexpected response: ${path} should be ${expected}`);
   }
 }

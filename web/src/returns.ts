@@ -45,7 +45,10 @@ function field<T>(row: Obj, key: string, path: string, check: (v: unknown) => v 
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const orNull = <T>(check: (v: unknown) => v is T) => (v: unknown): v is T | null => v === null || check(v);
+const orNull =
+  <T>(check: (v: unknown) => v is T) =>
+  (v: unknown): v is T | null =>
+    v === null || check(v);
 const isPeriod = (v: unknown): v is Period => (PERIODS as readonly unknown[]).includes(v);
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 
@@ -89,7 +92,10 @@ export function indexReturns(rows: readonly ReturnRow[]): Returns {
   const out = new Map<string, Map<Period, ReturnRow>>();
   for (const r of rows) {
     let bySymbol = out.get(r.symbol);
-    if (!bySymbol) out.set(r.symbol, (bySymbol = new Map()));
+    if (!bySymbol) {
+      bySymbol = new Map();
+      out.set(r.symbol, bySymbol);
+    }
     bySymbol.set(r.period, r);
   }
   return out;

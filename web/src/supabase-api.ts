@@ -1,8 +1,8 @@
 import type { Api } from './api.ts';
-import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
 import { parseBars } from './bars.ts';
+import { parseLatest, parseLatestRun, parseSeries } from './parse.ts';
 import { parseReturns } from './returns.ts';
-import { NULLABLE_COLUMNS, PRICE_COLUMNS, SERIES_COLUMNS } from './types.ts';
+import { SERIES_COLUMNS } from './types.ts';
 
 /**
  * The read API through supabase-js: the same SQL read functions the Node server wraps, called as
@@ -35,7 +35,11 @@ export interface SupabaseApiOptions {
 
 export class RpcError extends Error {
   override name = 'RpcError';
-  constructor(fn: string, readonly code: string | undefined, message: string) {
+  constructor(
+    fn: string,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(`market.${fn}: ${message}`);
   }
 }
@@ -73,16 +77,22 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
       const columns = q.columns ?? SERIES_COLUMNS;
       const perSymbol = await Promise.all(
         q.symbols.map(async (symbol) => {
-          const rows = await call('series', {
-            p_symbols: [symbol],
-            p_interval: q.interval,
-            p_from: q.from ?? null,
-            p_to: q.to ?? null,
-            p_max_points: Math.min(q.maxPoints ?? MAX_ROWS, MAX_ROWS),
-          }, ['ts', ...columns]);
+          const rows = await call(
+            'series',
+            {
+              p_symbols: [symbol],
+              p_interval: q.interval,
+              p_from: q.from ?? null,
+              p_to: q.to ?? null,
+              p_max_points: Math.min(q.maxPoints ?? MAX_ROWS, MAX_ROWS),
+            },
+            ['ts', ...columns],
+          );
           if (!Array.isArray(rows)) return { symbol, ts: null };
           // Rows to columns, then through the same checks as the Node server's answer.
-          const columnar: Record<string, unknown[]> = { ts: rows.map((r: { ts?: unknown }) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)) };
+          const columnar: Record<string, unknown[]> = {
+            ts: rows.map((r: { ts?: unknown }) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)),
+          };
           for (const c of columns) columnar[c] = rows.map((r: Record<string, unknown>) => r[c]);
           return { symbol, ...columnar };
         }),
@@ -95,16 +105,30 @@ export function createSupabaseApi(client: RpcClientLike, options: SupabaseApiOpt
     },
     async bars(q) {
       // PostgREST returns at most MAX_ROWS rows: enough for daily and weekly bars; hourly exports are cut to the newest.
-      const series = await Promise.all(q.symbols.map(async (symbol) => {
-        const rows = await call('bars', { p_symbols: [symbol], p_resolution: q.resolution, p_from: q.from ?? null, p_to: q.to ?? null, p_interval: q.interval });
-        const list = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
-        const col = (k: string) => list.map((r) => r[k]);
-        return {
-          symbol, resolution: q.resolution, time_zone: list[0]?.time_zone ?? null,
-          ts: list.map((r) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)),
-          open: col('open'), high: col('high'), low: col('low'), close: col('close'), volume: col('volume'),
-        };
-      }));
+      const series = await Promise.all(
+        q.symbols.map(async (symbol) => {
+          const rows = await call('bars', {
+            p_symbols: [symbol],
+            p_resolution: q.resolution,
+            p_from: q.from ?? null,
+            p_to: q.to ?? null,
+            p_interval: q.interval,
+          });
+          const list = Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+          const col = (k: string) => list.map((r) => r[k]);
+          return {
+            symbol,
+            resolution: q.resolution,
+            time_zone: list[0]?.time_zone ?? null,
+            ts: list.map((r) => (typeof r.ts === 'string' ? Date.parse(r.ts) / 1000 : r.ts)),
+            open: col('open'),
+            high: col('high'),
+            low: col('low'),
+            close: col('close'),
+            volume: col('volume'),
+          };
+        }),
+      );
       return parseBars({ series });
     },
     async latestRun() {

@@ -1,6 +1,6 @@
 import type { Api, SeriesQuery } from './api.ts';
 import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from './series.ts';
-import { SERIES_COLUMNS, type LatestRow, type Series, type SeriesColumn } from './types.ts';
+import { type LatestRow, SERIES_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 /** The series API takes at most this many symbols per request. */
 const SYMBOLS_PER_REQUEST = 50;
@@ -148,7 +148,10 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
       held.set(incoming.symbol, shown);
       // The new rows have only the columns asked now: the series holds those that both have.
       const now = asked.get(incoming.symbol)!;
-      heldColumns.set(incoming.symbol, (heldColumns.get(incoming.symbol) ?? now).filter((c) => now.includes(c)));
+      heldColumns.set(
+        incoming.symbol,
+        (heldColumns.get(incoming.symbol) ?? now).filter((c) => now.includes(c)),
+      );
       sink.series(incoming.symbol, shown);
     }
     sink.latest(rows);

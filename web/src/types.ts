@@ -20,5 +20,4 @@ export {
  * One symbol's bars in columns as the dashboard holds them: `ts` is epoch seconds, ascending (uPlot's
  * x); every column has its length. Columns the dashboard did not ask for are all null (nothing to draw).
  */
-export type Series = { symbol: string; ts: number[] } & Record<PriceColumn, number[]> &
-  Record<NullableColumn, (number | null)[]>;
+export type Series = { symbol: string; ts: number[] } & Record<PriceColumn, number[]> & Record<NullableColumn, (number | null)[]>;

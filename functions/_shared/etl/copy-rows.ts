@@ -14,8 +14,9 @@ const STORED_INDICATORS = [...INDICATOR_COLUMNS, 'rsi_avg_gain', 'rsi_avg_loss']
 export const COPY_BAR = 'copy market.bar (asset_id, interval, ts, open, high, low, close, volume, etl_run_id) from stdin (format binary)';
 const BAR_FIELDS = 9;
 
-export const COPY_SSOT = `copy market.ssot (symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume, ${
-  STORED_INDICATORS.join(', ')}, etl_run_id) from stdin (format binary)`;
+export const COPY_SSOT = `copy market.ssot (symbol, asset_type, exchange, currency, interval, ts, open, high, low, close, volume, ${STORED_INDICATORS.join(
+  ', ',
+)}, etl_run_id) from stdin (format binary)`;
 const SSOT_FIELDS = 12 + STORED_INDICATORS.length;
 
 export interface FreshBars {
@@ -28,8 +29,16 @@ export function* barCopyChunks(parts: readonly FreshBars[], interval: Interval, 
   const intervalText = encodeText(interval);
   for (const { assetId, bars } of parts) {
     for (const bar of bars) {
-      writer.row(BAR_FIELDS).int8(assetId).text(intervalText).timestamptz(bar.ts)
-        .float8(bar.open).float8(bar.high).float8(bar.low).float8(bar.close).float8(bar.volume)
+      writer
+        .row(BAR_FIELDS)
+        .int8(assetId)
+        .text(intervalText)
+        .timestamptz(bar.ts)
+        .float8(bar.open)
+        .float8(bar.high)
+        .float8(bar.low)
+        .float8(bar.close)
+        .float8(bar.volume)
         .int8(runId);
       const chunk = writer.takeIfFull();
       if (chunk) yield chunk;
@@ -57,8 +66,19 @@ export function* ssotCopyChunks(parts: readonly FreshSsot[], interval: Interval,
     const currency = optionalText(meta.currency);
     for (const bar of bars) {
       const row = step(state, bar.close);
-      writer.row(SSOT_FIELDS).text(symbol).text(assetType).text(exchange).text(currency).text(intervalText)
-        .timestamptz(bar.ts).float8(bar.open).float8(bar.high).float8(bar.low).float8(bar.close).float8(bar.volume);
+      writer
+        .row(SSOT_FIELDS)
+        .text(symbol)
+        .text(assetType)
+        .text(exchange)
+        .text(currency)
+        .text(intervalText)
+        .timestamptz(bar.ts)
+        .float8(bar.open)
+        .float8(bar.high)
+        .float8(bar.low)
+        .float8(bar.close)
+        .float8(bar.volume);
       for (const column of STORED_INDICATORS) writer.float8(row[column]);
       writer.int8(runId);
       const chunk = writer.takeIfFull();

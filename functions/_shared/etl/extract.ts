@@ -142,7 +142,8 @@ export async function extract(deps: ExtractDeps, interval: Interval, cursors: re
   for (let index = 0; index < pending.length; index++) {
     const batch = pending[index]!;
     if (result.stoppedBy) {
-      for (const cursor of batch) result.failures.push({ symbol: cursor.symbol, kind: 'day-credits', message: 'not fetched: daily credits ran out' });
+      for (const cursor of batch)
+        result.failures.push({ symbol: cursor.symbol, kind: 'day-credits', message: 'not fetched: daily credits ran out' });
       continue;
     }
     const starts = batch.map((cursor) => startDateFor(cursor, interval)).filter((s): s is string => s !== undefined);
@@ -195,7 +196,11 @@ function collect(results: SymbolResult[], interval: Interval, nowMs: number, int
  * missing in between: ask for the older ones, page by page, until the gap is closed.
  */
 async function fillGaps(
-  deps: ExtractDeps, pacer: CreditPacer, interval: Interval, cursors: readonly SymbolCursor[], result: Extraction,
+  deps: ExtractDeps,
+  pacer: CreditPacer,
+  interval: Interval,
+  cursors: readonly SymbolCursor[],
+  result: Extraction,
 ): Promise<void> {
   for (const cursor of cursors) {
     if (cursor.lastTs === null) continue;

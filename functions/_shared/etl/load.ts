@@ -1,6 +1,12 @@
 import type { Queryable } from '../db.ts';
 import {
-  computeIndicators, emptyState, type IndicatorState, restoreState, RESTORE_WINDOW, step, type StoredTailRow,
+  computeIndicators,
+  emptyState,
+  type IndicatorState,
+  RESTORE_WINDOW,
+  restoreState,
+  type StoredTailRow,
+  step,
 } from '../indicators.ts';
 import type { Interval } from '../intervals.ts';
 import type { AssetMeta, Bar } from '../types.ts';
@@ -47,15 +53,26 @@ export interface SymbolLoaded {
  * indicator state before it restored from the stored rows so the numbers equal a rebuild's.
  */
 export async function loadSeries(
-  tx: Queryable, interval: Interval, series: readonly SeriesToLoad[], runId: number | null, timings?: LoadTimings,
+  tx: Queryable,
+  interval: Interval,
+  series: readonly SeriesToLoad[],
+  runId: number | null,
+  timings?: LoadTimings,
 ): Promise<Map<string, SymbolLoaded>> {
   const clock = stopwatch(timings);
   // Sent together: the driver pipelines them on the transaction's connection.
   await Promise.all(series.map((one) => upsertAsset(tx, one.meta)));
   const withBars = series.filter((one) => one.bars.length > 0);
-  const extents = await storedExtents(tx, withBars.map((one) => one.meta.symbol), interval);
+  const extents = await storedExtents(
+    tx,
+    withBars.map((one) => one.meta.symbol),
+    interval,
+  );
   const loaded = new Map<string, SymbolLoaded>();
-  const firstLoad = await beginFirstLoad(tx, withBars.reduce((sum, one) => sum + one.bars.length, 0));
+  const firstLoad = await beginFirstLoad(
+    tx,
+    withBars.reduce((sum, one) => sum + one.bars.length, 0),
+  );
   clock.lap('assets');
 
   const freshBars: FreshBars[] = [];
@@ -88,7 +105,10 @@ export async function loadSeries(
   clock.lap('ssot');
   if (firstLoad) {
     const symbols = freshSsot.map((one) => one.meta.symbol);
-    const newestTs = freshSsot.reduce<number | null>((newest, one) => Math.max(newest ?? -Infinity, one.bars[one.bars.length - 1]!.ts), null);
+    const newestTs = freshSsot.reduce<number | null>(
+      (newest, one) => Math.max(newest ?? -Infinity, one.bars[one.bars.length - 1]!.ts),
+      null,
+    );
     await firstLoad.finish({ interval, symbols, newestTs });
     clock.lap('keys');
   }
@@ -123,9 +143,16 @@ async function storedExtents(tx: Queryable, symbols: readonly string[], interval
            (select max(s.ts) from market.ssot as s where s.symbol = a.symbol and s.interval = ${interval}) as newest_ssot
       from market.asset as a
      where a.symbol = any(${symbols as string[]}::text[])`;
-  return new Map(rows.map((row) => [row.symbol, {
-    assetId: row.asset_id, newestBarTs: row.newest_bar?.getTime() ?? null, newestSsotTs: row.newest_ssot?.getTime() ?? null,
-  }]));
+  return new Map(
+    rows.map((row) => [
+      row.symbol,
+      {
+        assetId: row.asset_id,
+        newestBarTs: row.newest_bar?.getTime() ?? null,
+        newestSsotTs: row.newest_ssot?.getTime() ?? null,
+      },
+    ]),
+  );
 }
 
 /** Bars up to and including `newestStored` (may conflict with stored rows), and those after it (cannot). */
@@ -143,7 +170,10 @@ function splitAfter(bars: readonly Bar[], newestStored: number | null): { stored
  * that range (a backfill, or a run with no overlap), so they are not read back.
  */
 async function ssotInputs(
-  tx: Queryable, series: SeriesToLoad, interval: Interval, extent: StoredExtent,
+  tx: Queryable,
+  series: SeriesToLoad,
+  interval: Interval,
+  extent: StoredExtent,
 ): Promise<{ state: IndicatorState; bars: readonly Bar[] }> {
   const firstTs = series.bars[0]!.ts;
   const restored = extent.newestSsotTs === null ? null : await restoreStateBefore(tx, series.meta.symbol, interval, firstTs);

@@ -1,12 +1,12 @@
 import { isDatabaseUnavailable, type Queryable, type Sql } from '../db.ts';
 import type { Interval } from '../intervals.ts';
-import { TwelveDataError } from '../twelvedata/errors.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
+import { TwelveDataError } from '../twelvedata/errors.ts';
 import { type BudgetLimits, InvocationBudget, UNLIMITED } from './budget.ts';
-import { CreditPacer, extract, type Extraction, MAX_SYMBOLS_PER_REQUEST, planBatches, type SymbolCursor } from './extract.ts';
+import { CreditPacer, type Extraction, extract, MAX_SYMBOLS_PER_REQUEST, planBatches, type SymbolCursor } from './extract.ts';
 import { analyseAfterLargeLoad, type LoadTimings, loadSeries, rebuildSsot } from './load.ts';
-import { finishRun, recordSkippedRun, type RunOutcome, startRun } from './runs.ts';
-import { creditsSpentSince, type OpenRun, openRun, recordStep, runSoFar, type RunSoFar } from './steps.ts';
+import { finishRun, type RunOutcome, recordSkippedRun, startRun } from './runs.ts';
+import { creditsSpentSince, type OpenRun, openRun, type RunSoFar, recordStep, runSoFar } from './steps.ts';
 
 /**
  * One ETL run brings every configured symbol up to date, in steps of a few symbols. Each step
@@ -98,20 +98,25 @@ async function runOnce(deps: EtlDeps, trigger: string, mode: 'incremental' | 're
     // The lock is held by a transaction that does nothing else: steps commit on their own
     // connections while it stays open, and it ends (releasing the lock) with the invocation, or
     // with the connection if the process dies.
-    const result = await deps.sql.begin((lockTx) => unlessConnectionLost(progress, async () => {
-      const [lock] = await lockTx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${LOCK_KEY})) as locked`;
-      if (lock?.locked !== true) return null;
-      if (mode === 'rebuild') {
-        runId = await startRun(deps.sql, trigger);
-        const id = runId;
-        const outcome = await transaction(deps.sql, (tx) => rebuild(tx, deps, id));
-        await finishRun(deps.sql, runId, outcome);
-        return { writtenNow: outcome.ssotRows, summary: (t: string, s: number) => summary(id, t, s, outcome, { invocation: 1, steps: 1, stoppedByBudget: null }) };
-      }
-      const run = await openRun(deps.sql, trigger, deps.settings.symbols);
-      runId = run.runId;
-      return await stepThrough(deps, run, budget, progress);
-    }));
+    const result = await deps.sql.begin((lockTx) =>
+      unlessConnectionLost(progress, async () => {
+        const [lock] = await lockTx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${LOCK_KEY})) as locked`;
+        if (lock?.locked !== true) return null;
+        if (mode === 'rebuild') {
+          runId = await startRun(deps.sql, trigger);
+          const id = runId;
+          const outcome = await transaction(deps.sql, (tx) => rebuild(tx, deps, id));
+          await finishRun(deps.sql, runId, outcome);
+          return {
+            writtenNow: outcome.ssotRows,
+            summary: (t: string, s: number) => summary(id, t, s, outcome, { invocation: 1, steps: 1, stoppedByBudget: null }),
+          };
+        }
+        const run = await openRun(deps.sql, trigger, deps.settings.symbols);
+        runId = run.runId;
+        return await stepThrough(deps, run, budget, progress);
+      }),
+    );
     if (result === null) {
       const reason = 'another ETL run was in progress';
       const skippedId = await recordSkippedRun(deps.sql, trigger, reason);
@@ -176,10 +181,14 @@ async function transaction<T>(sql: Sql, work: (tx: Queryable) => Promise<T>): Pr
 function abortedWithin(signal: AbortSignal, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(signal.aborted), ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve(true);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -193,7 +202,12 @@ interface Stepped {
 async function stepThrough(deps: EtlDeps, run: OpenRun, budget: InvocationBudget, progress: Progress): Promise<Stepped> {
   const { settings } = deps;
   const now = deps.now ?? Date.now;
-  const pacer = new CreditPacer({ creditsPerMinute: settings.creditsPerMinute, now, sleep: deps.sleep ?? defaultSleep, minuteMs: settings.minuteMs });
+  const pacer = new CreditPacer({
+    creditsPerMinute: settings.creditsPerMinute,
+    now,
+    sleep: deps.sleep ?? defaultSleep,
+    minuteMs: settings.minuteMs,
+  });
   // Credits an invocation before this one spent in the current minute count against it too.
   pacer.spentEarlier(await creditsSpentSince(deps.sql, pacer.minuteStart()));
   let steps = 0;
@@ -237,14 +251,25 @@ function nextStep(cursors: readonly SymbolCursor[], creditsPerMinute: number, bu
 }
 
 /** One step: fetch with no transaction open, then load and record it in one transaction. Returns the SSOT rows written. */
-async function step(deps: EtlDeps, run: OpenRun, cursors: readonly SymbolCursor[], pacer: CreditPacer, progress: Progress): Promise<number> {
+async function step(
+  deps: EtlDeps,
+  run: OpenRun,
+  cursors: readonly SymbolCursor[],
+  pacer: CreditPacer,
+  progress: Progress,
+): Promise<number> {
   const { settings } = deps;
   const now = deps.now ?? Date.now;
   const extractStarted = performance.now();
   const extraction = await extract(
     {
-      http: settings.http, creditsPerMinute: settings.creditsPerMinute, now, sleep: deps.sleep ?? defaultSleep, pacer,
-      minuteMs: settings.minuteMs, signal: progress.abort.signal,
+      http: settings.http,
+      creditsPerMinute: settings.creditsPerMinute,
+      now,
+      sleep: deps.sleep ?? defaultSleep,
+      pacer,
+      minuteMs: settings.minuteMs,
+      signal: progress.abort.signal,
       // Counted the moment they are spent, so a step that fails later (or throws mid-extraction) still counts them.
       onCreditsSpent: (credits) => {
         progress.uncommitted += credits;
@@ -273,8 +298,18 @@ async function step(deps: EtlDeps, run: OpenRun, cursors: readonly SymbolCursor[
 async function settleUnfetched(tx: Queryable, run: OpenRun, fetchedAt: number, symbols: readonly string[]): Promise<void> {
   const failures = symbols.map((symbol) => ({ symbol, kind: 'day-credits', message: 'not fetched: daily credits ran out' }));
   await recordStep(tx, {
-    runId: run.runId, invocation: run.invocation, fetchedAt, symbols,
-    outcome: { status: 'partial', barsUpserted: 0, creditsUsed: 0, error: null, ssotRows: 0, details: { failures, stopped_by: 'day-credits' } },
+    runId: run.runId,
+    invocation: run.invocation,
+    fetchedAt,
+    symbols,
+    outcome: {
+      status: 'partial',
+      barsUpserted: 0,
+      creditsUsed: 0,
+      error: null,
+      ssotRows: 0,
+      details: { failures, stopped_by: 'day-credits' },
+    },
   });
 }
 
@@ -282,14 +317,23 @@ async function settleUnfetched(tx: Queryable, run: OpenRun, fetchedAt: number, s
 function outcomeOfRun(sofar: RunSoFar, done: boolean): Outcome {
   const failed = sofar.failures;
   const status = !done ? 'partial' : failed.length === 0 ? 'succeeded' : sofar.loaded === 0 ? 'failed' : 'partial';
-  const error = failed.length === 0
-    ? null
-    : sofar.details.stopped_by === 'day-credits'
-      ? `daily API credits ran out; ${failed.filter((f) => (f as { kind?: string }).kind === 'day-credits').length} symbol(s) left for the next run`
-      : failed.map((f) => `${f.symbol}: ${f.message}`).join('; ').slice(0, 2000);
+  const error =
+    failed.length === 0
+      ? null
+      : sofar.details.stopped_by === 'day-credits'
+        ? `daily API credits ran out; ${failed.filter((f) => (f as { kind?: string }).kind === 'day-credits').length} symbol(s) left for the next run`
+        : failed
+            .map((f) => `${f.symbol}: ${f.message}`)
+            .join('; ')
+            .slice(0, 2000);
   return {
-    status, barsUpserted: sofar.barsUpserted, creditsUsed: sofar.creditsUsed, error, details: sofar.details,
-    ssotRows: sofar.ssotRows, rejected: sofar.rejected,
+    status,
+    barsUpserted: sofar.barsUpserted,
+    creditsUsed: sofar.creditsUsed,
+    error,
+    details: sofar.details,
+    ssotRows: sofar.ssotRows,
+    rejected: sofar.rejected,
   };
 }
 
@@ -301,7 +345,12 @@ async function rebuild(tx: Queryable, deps: EtlDeps, runId: number): Promise<Out
   let ssotRows = 0;
   for (const { symbol } of symbols) ssotRows += await rebuildSsot(tx, symbol, interval, runId);
   return {
-    status: 'succeeded', barsUpserted: 0, creditsUsed: 0, error: null, ssotRows, rejected: 0,
+    status: 'succeeded',
+    barsUpserted: 0,
+    creditsUsed: 0,
+    error: null,
+    ssotRows,
+    rejected: 0,
     details: { mode: 'rebuild', symbols: symbols.map((s) => s.symbol), ssot_rows_written: ssotRows },
   };
 }
@@ -355,11 +404,12 @@ function clip(text: string, max: number): string {
 function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
   const failed = extraction.failures;
   const status = failed.length === 0 ? 'succeeded' : extraction.series.length === 0 ? 'failed' : 'partial';
-  const error = failed.length === 0
-    ? null
-    : extraction.stoppedBy === 'day-credits'
-      ? `daily API credits ran out; ${failed.length} symbol(s) left for the next run`
-      : clip(failed.map((f) => `${f.symbol}: ${clip(f.message, 200)}`).join('; '), 2000);
+  const error =
+    failed.length === 0
+      ? null
+      : extraction.stoppedBy === 'day-credits'
+        ? `daily API credits ran out; ${failed.length} symbol(s) left for the next run`
+        : clip(failed.map((f) => `${f.symbol}: ${clip(f.message, 200)}`).join('; '), 2000);
   return {
     status,
     barsUpserted: loaded.barsUpserted,
@@ -386,7 +436,9 @@ function outcomeOf(extraction: Extraction, loaded: Loaded): RunOutcome {
  * invocation finds the run still 'running' and continues it.
  */
 async function recordFailure(sql: Sql, runId: number, error: unknown, uncommittedCredits: number): Promise<Outcome> {
-  const message = (error instanceof TwelveDataError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
+  const message = (
+    error instanceof TwelveDataError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  ).slice(0, 2000);
   for (const wait of RECORD_RETRY_MS) {
     try {
       const [row] = await sql<{ bars_upserted: number; credits_used: number }[]>`
@@ -394,7 +446,15 @@ async function recordFailure(sql: Sql, runId: number, error: unknown, uncommitte
            set status = 'failed', finished_at = clock_timestamp(), error = ${message}, credits_used = credits_used + ${uncommittedCredits}
          where etl_run_id = ${runId}
         returning bars_upserted, credits_used`;
-      return { status: 'failed', barsUpserted: row?.bars_upserted ?? 0, creditsUsed: row?.credits_used ?? uncommittedCredits, error: message, details: {}, ssotRows: 0, rejected: 0 };
+      return {
+        status: 'failed',
+        barsUpserted: row?.bars_upserted ?? 0,
+        creditsUsed: row?.credits_used ?? uncommittedCredits,
+        error: message,
+        details: {},
+        ssotRows: 0,
+        rejected: 0,
+      };
     } catch {
       await defaultSleep(wait);
     }

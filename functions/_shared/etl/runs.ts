@@ -3,6 +3,7 @@ import type { Queryable } from '../db.ts';
 /** market.etl_run bookkeeping: every run leaves one row that tells how it went. */
 
 export type { RunStatus } from '../contract.ts';
+
 import type { RunStatus } from '../contract.ts';
 
 export interface RunRecord {

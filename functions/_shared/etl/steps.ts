@@ -131,7 +131,13 @@ export async function runSoFar(sql: Queryable, runId: number): Promise<RunSoFar>
     loaded: Object.keys(symbols).length,
     failures,
     details: {
-      symbols, failures, requests, stopped_by: stoppedBy, ssot_rows_written: sum.ssotRows, steps: rows.length, timings_ms: timings,
+      symbols,
+      failures,
+      requests,
+      stopped_by: stoppedBy,
+      ssot_rows_written: sum.ssotRows,
+      steps: rows.length,
+      timings_ms: timings,
     },
   };
 }

@@ -38,7 +38,13 @@ export async function upsertAsset(tx: Queryable, meta: AssetMeta): Promise<void>
 }
 
 /** Upserts raw bars; returns how many were new or changed. */
-export async function upsertBars(tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], runId: number | null): Promise<number> {
+export async function upsertBars(
+  tx: Queryable,
+  symbol: string,
+  interval: Interval,
+  bars: readonly Bar[],
+  runId: number | null,
+): Promise<number> {
   let written = 0;
   for (let from = 0; from < bars.length; from += CHUNK) {
     const chunk = bars.slice(from, from + CHUNK);
@@ -63,7 +69,12 @@ export async function upsertBars(tx: Queryable, symbol: string, interval: Interv
 
 /** Upserts SSOT rows for `bars` with their indicator `rows`; returns how many were new or changed. */
 export async function upsertSsot(
-  tx: Queryable, symbol: string, interval: Interval, bars: readonly Bar[], rows: readonly IndicatorRow[], runId: number | null,
+  tx: Queryable,
+  symbol: string,
+  interval: Interval,
+  bars: readonly Bar[],
+  rows: readonly IndicatorRow[],
+  runId: number | null,
 ): Promise<number> {
   let written = 0;
   for (let from = 0; from < bars.length; from += CHUNK) {

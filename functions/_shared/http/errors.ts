@@ -1,8 +1,8 @@
-import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
-import { loggable } from '../log-text.ts';
 import { isDatabaseUnavailable } from '../db.ts';
+import { loggable } from '../log-text.ts';
 
 /** Errors as data: every refusal is JSON with a status and what to fix. */
 

@@ -51,13 +51,27 @@ const MINUTE_MS = 60_000;
 const instant = (round: (minutes: number) => number) =>
   z.iso.datetime({ offset: true }).transform((iso) => new Date(round(Date.parse(iso) / MINUTE_MS) * MINUTE_MS).toISOString());
 
-const columnList = z.string().transform((raw) => raw.split(',').map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.string().refine(isSeriesColumn, `columns are some of ${SERIES_COLUMNS.join(',')}`)).min(1).max(SERIES_COLUMNS.length))
+const columnList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().refine(isSeriesColumn, `columns are some of ${SERIES_COLUMNS.join(',')}`))
+      .min(1)
+      .max(SERIES_COLUMNS.length),
+  )
   // In the contract's order, once each: the same columns asked in another order are the same answer.
   .transform((wanted) => SERIES_COLUMNS.filter((c) => wanted.includes(c)));
 
 const seriesQuery = z.object({
-  symbols: z.string().transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
+  symbols: z
+    .string()
+    .transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
     .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50)),
   interval: z.enum(INTERVALS).optional(),
   from: instant(Math.ceil).optional(),
@@ -72,7 +86,14 @@ const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
 const barsQuery = z.object({
-  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+  symbols: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(10)),
   resolution: z.enum(['1h', '1day', '1week']).default('1day'),
   interval: z.enum(INTERVALS).optional(),
@@ -83,14 +104,30 @@ const barsQuery = z.object({
 /** Enough for ten years of hourly crypto bars; past it the answer is cut, oldest bars first. */
 const BARS_LIMIT = 100_000;
 
-type BarRow = { symbol: string; ts: Date; open: number; high: number; low: number; close: number; volume: number | null; time_zone: string };
+type BarRow = {
+  symbol: string;
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number | null;
+  time_zone: string;
+};
 
 const returnsQuery = z.object({
-  symbols: z.string().transform((raw) => raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
-    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50)).optional(),
+  symbols: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50))
+    .optional(),
   interval: z.enum(INTERVALS).optional(),
 });
-
 
 /** Rows to one column array per field: what uPlot draws, and far smaller as JSON. */
 function toColumnar(symbols: readonly string[], columns: readonly SeriesColumn[], rows: readonly SeriesRow[]): SeriesEntry[] {
@@ -100,13 +137,16 @@ function toColumnar(symbols: readonly string[], columns: readonly SeriesColumn[]
     const series = bySymbol.get(row.symbol);
     if (!series) continue;
     series.ts.push(row.ts.getTime() / 1000);
-    columns.forEach((column, i) => series.values[i]!.push(row[column] ?? null));
+    for (const [i, column] of columns.entries()) series.values[i]!.push(row[column] ?? null);
   }
-  return [...bySymbol].map(([symbol, { ts, values }]) => ({
-    symbol,
-    ts,
-    ...Object.fromEntries(columns.map((column, i) => [column, values[i]])),
-  }) as SeriesEntry);
+  return [...bySymbol].map(
+    ([symbol, { ts, values }]) =>
+      ({
+        symbol,
+        ts,
+        ...Object.fromEntries(columns.map((column, i) => [column, values[i]])),
+      }) as SeriesEntry,
+  );
 }
 
 export function readApi(deps: ReadApiDeps): Hono {
@@ -123,9 +163,12 @@ export function readApi(deps: ReadApiDeps): Hono {
     if (!query.success) throw validationError(query.error);
     const interval = query.data.interval ?? deps.interval;
     return answers.respond(c, `latest ${interval}`, async () => {
-      const rows = await withReadTimeout(deps.sql, (tx) => tx<LatestRow[]>`
+      const rows = await withReadTimeout(
+        deps.sql,
+        (tx) => tx<LatestRow[]>`
         select symbol, asset_type, exchange, currency, ts, close, change, change_pct
-          from market.latest(${interval})`);
+          from market.latest(${interval})`,
+      );
       return { rows };
     });
   });
@@ -138,9 +181,12 @@ export function readApi(deps: ReadApiDeps): Hono {
     const columns = query.data.columns ?? SERIES_COLUMNS;
     const key = `series ${JSON.stringify([symbols, interval, from, to, maxPoints, columns])}`;
     return answers.respond(c, key, async (): Promise<SeriesResponse> => {
-      const rows = await withReadTimeout(deps.sql, (tx) => tx<SeriesRow[]>`
+      const rows = await withReadTimeout(
+        deps.sql,
+        (tx) => tx<SeriesRow[]>`
         select symbol, ts, ${deps.sql(columns as SeriesColumn[])}
-          from market.series(${symbols}::text[], ${interval}, ${from}::timestamptz, ${to}::timestamptz, ${maxPoints})`);
+          from market.series(${symbols}::text[], ${interval}, ${from}::timestamptz, ${to}::timestamptz, ${maxPoints})`,
+      );
       return { series: toColumnar(symbols, columns, rows) };
     });
   });
@@ -176,9 +222,15 @@ export function readApi(deps: ReadApiDeps): Hono {
     const series = symbols.map((symbol) => {
       const own = rows.filter((r) => r.symbol === symbol);
       return {
-        symbol, resolution, time_zone: own[0]?.time_zone ?? null,
-        ts: own.map((r) => r.ts.getTime() / 1000), open: own.map((r) => r.open), high: own.map((r) => r.high),
-        low: own.map((r) => r.low), close: own.map((r) => r.close), volume: own.map((r) => r.volume),
+        symbol,
+        resolution,
+        time_zone: own[0]?.time_zone ?? null,
+        ts: own.map((r) => r.ts.getTime() / 1000),
+        open: own.map((r) => r.open),
+        high: own.map((r) => r.high),
+        low: own.map((r) => r.low),
+        close: own.map((r) => r.close),
+        volume: own.map((r) => r.volume),
       };
     });
     return c.json({ series });

@@ -1,6 +1,6 @@
 import type { Interval } from '../intervals.ts';
 import { classifyApiError, TwelveDataError } from './errors.ts';
-import { errorBody, timeSeriesEntry, type TimeSeriesOk } from './schemas.ts';
+import { errorBody, type TimeSeriesOk, timeSeriesEntry } from './schemas.ts';
 
 /**
  * One HTTP call to Twelve Data's /time_series for one or more symbols. Pacing, retries and
@@ -28,9 +28,7 @@ export interface TimeSeriesRequest {
   outputsize: number;
 }
 
-export type SymbolResult =
-  | { symbol: string; ok: true; body: TimeSeriesOk }
-  | { symbol: string; ok: false; error: TwelveDataError };
+export type SymbolResult = { symbol: string; ok: true; body: TimeSeriesOk } | { symbol: string; ok: false; error: TwelveDataError };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -119,7 +117,9 @@ async function getText(http: TwelveDataHttp, url: URL): Promise<string> {
   } catch (error) {
     const reason = timeout.aborted
       ? `timed out after ${timeoutMs} ms`
-      : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      : error instanceof Error
+        ? `${error.name}: ${error.message}`
+        : String(error);
     throw new TwelveDataError('network', `request to ${url.origin} failed (${reason})`);
   }
 

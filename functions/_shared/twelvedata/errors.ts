@@ -4,15 +4,15 @@
  * things, so the kind is decided from the message where the docs say to.
  */
 export type TwelveDataErrorKind =
-  | 'auth'            // 401/403 on the key: fail fast, tell the operator what to fix
-  | 'minute-credits'  // 429 "for the current minute": wait for the next minute
-  | 'day-credits'     // 429 "for the day": stop, the next run resumes
-  | 'symbol'          // unknown or plan-gated symbol: record it, load the others
-  | 'no-data'         // 400 "No data is available on the specified dates"
-  | 'server'          // 5xx, non-JSON gateway pages, bodies cut off: retry with backoff
-  | 'network'         // connection refused, reset, timeout: retry with backoff
-  | 'bad-response'    // a body we will not use (too large, wrong shape)
-  | 'request';        // anything else the API refuses
+  | 'auth' // 401/403 on the key: fail fast, tell the operator what to fix
+  | 'minute-credits' // 429 "for the current minute": wait for the next minute
+  | 'day-credits' // 429 "for the day": stop, the next run resumes
+  | 'symbol' // unknown or plan-gated symbol: record it, load the others
+  | 'no-data' // 400 "No data is available on the specified dates"
+  | 'server' // 5xx, non-JSON gateway pages, bodies cut off: retry with backoff
+  | 'network' // connection refused, reset, timeout: retry with backoff
+  | 'bad-response' // a body we will not use (too large, wrong shape)
+  | 'request'; // anything else the API refuses
 
 export class TwelveDataError extends Error {
   override name = 'TwelveDataError';

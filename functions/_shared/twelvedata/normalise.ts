@@ -81,7 +81,7 @@ function offGrid(ts: number, datetime: string, interval: Interval, meta: AssetMe
   if (!isIntraday(interval)) {
     // Read from the label itself: local midnight may not exist on a day the clocks change.
     const local = parseNaiveDatetime(datetime);
-    if (!local || local.hour !== 0 || local.minute !== 0 || local.second !== 0) {
+    if (local?.hour !== 0 || local.minute !== 0 || local.second !== 0) {
       return `a ${interval} bar is labelled with a date, not a time of day`;
     }
     // Weekly bars are labelled with the week's Monday.
@@ -93,7 +93,7 @@ function offGrid(ts: number, datetime: string, interval: Interval, meta: AssetMe
   const local = wallClockAt(ts, meta.exchangeTimezone);
   const minutes = local.hour * 60 + local.minute;
   const length = intervalMs(interval) / 60_000;
-  const anchor = meta.assetType === 'stock' ? SESSION_OPEN_MINUTES[meta.exchangeTimezone] ?? 0 : 0;
+  const anchor = meta.assetType === 'stock' ? (SESSION_OPEN_MINUTES[meta.exchangeTimezone] ?? 0) : 0;
   if (local.second !== 0 || (((minutes - anchor) % length) + length) % length !== 0) {
     const hhmm = `${String(Math.floor(anchor / 60)).padStart(2, '0')}:${String(anchor % 60).padStart(2, '0')}`;
     return `off the ${interval} grid (bars open every ${length} min from ${hhmm} ${meta.exchangeTimezone})`;
@@ -145,12 +145,7 @@ function validateBar(raw: BarFields, ts: number): Bar | string {
   return { ts, open, high, low, close, volume };
 }
 
-export function normaliseSeries(
-  requestedSymbol: string,
-  interval: Interval,
-  body: TimeSeriesOk,
-  nowMs: number,
-): NormalisedSeries {
+export function normaliseSeries(requestedSymbol: string, interval: Interval, body: TimeSeriesOk, nowMs: number): NormalisedSeries {
   const meta = assetMetaFrom(requestedSymbol, body.meta);
   const length = intervalMs(interval);
   const byTs = new Map<number, Bar>();

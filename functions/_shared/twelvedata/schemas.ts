@@ -16,7 +16,9 @@ const metaString = z.string().max(MAX_META_STRING);
 export const errorBody = z.object({
   status: z.literal('error'),
   code: z.number().int(),
-  message: z.string().transform((text) => (text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}… (${text.length} characters)` : text)),
+  message: z
+    .string()
+    .transform((text) => (text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}… (${text.length} characters)` : text)),
   meta: z.unknown().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBody>;
