@@ -66,6 +66,13 @@ export function createServerApp(deps: ServerDeps): Hono {
   const cors = (deps.corsOrigins ?? []).length > 0;
   // Cached answers skip the middleware below (but not the Host check above); with CORS origins set
   // they must pass the CORS check.
+  // While the database is known to be away, reads fail at once (a cached answer too: the data's
+  // freshness can no longer be vouched for) instead of each waiting on a connection attempt.
+  app.use('/api/*', async (c, next) => {
+    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream')
+      return databaseUnavailable(c);
+    await next();
+  });
   if (!cors) app.use('/api/*', answers.fastPath);
   app.use('*', securityHeaders());
   app.use('/api/*', apiCors(deps.corsOrigins ?? []));
@@ -89,16 +96,9 @@ export function createServerApp(deps: ServerDeps): Hono {
     }),
   );
 
-  // While the database is known to be away, reads fail at once instead of each waiting on a connection attempt.
-  app.use('/api/*', async (c, next) => {
-    if (deps.health && !deps.health.reachable() && c.req.path !== '/api/config' && c.req.path !== '/api/stream')
-      return databaseUnavailable(c);
-    await next();
-  });
-
   // Database-backed reads share one limit; /api/config (no database) and the stream are not in it.
   const reads = concurrencyLimit(deps.readConcurrency ?? READ_CONCURRENCY);
-  for (const route of ['/api/latest', '/api/series', '/api/runs/*']) app.use(route, reads);
+  for (const route of ['/api/latest', '/api/series', '/api/returns', '/api/bars', '/api/runs/*']) app.use(route, reads);
 
   const streams = new StreamSlots(deps.streamLimits ?? DEFAULT_STREAM_LIMITS);
   app.get('/api/stream', (c) => {

@@ -72,6 +72,8 @@ describe.skipIf(missing.length > 0)(
         'listen_addresses=127.0.0.1',
         `unix_socket_directories=${dir}`,
         'shared_preload_libraries=pg_net',
+        // The database its worker serves: our migrations create pg_net only there.
+        'pg_net.database_name=ours',
         'fsync=off',
       ];
       await asPostgres(path.join(PG15_BIN, 'pg_ctl'), [

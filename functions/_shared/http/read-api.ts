@@ -191,52 +191,61 @@ export function readApi(deps: ReadApiDeps): Hono {
     });
   });
 
-  // A run's end is announced, its start is not: a run in progress shows here once an announcement
-  // has dropped the answer held from before it started.
-  app.get('/runs/latest', (c) => answers.respond(c, 'runs/latest', async () => ({ run: await withReadTimeout(deps.sql, latestRun) })));
+  // Not cached: a run's end is announced, its start is not, and the dashboard must see a run in
+  // progress (one row, read by key, so it costs next to nothing).
+  app.get('/runs/latest', async (c) => c.json({ run: await withReadTimeout(deps.sql, latestRun) }));
 
   // Every return the dashboard shows (cards, comparison, ranking), from the one SQL definition.
   app.get('/returns', async (c) => {
     const query = returnsQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const { symbols, interval } = query.data;
-    const rows = await deps.sql`
-      select symbol, asset_type, period, time_zone, as_of, close, session_date::text, start_date::text,
-             base_date::text, base_ts, base_close, change, change_pct, first_date::text, short_history
-        from market.returns(${symbols ?? null}::text[], ${interval ?? deps.interval})`;
-    return c.json({ rows });
+    const { symbols = null } = query.data;
+    const interval = query.data.interval ?? deps.interval;
+    return answers.respond(c, `returns ${JSON.stringify([symbols, interval])}`, async () => {
+      const rows = await withReadTimeout(
+        deps.sql,
+        (tx) => tx`
+        select symbol, asset_type, period, time_zone, as_of, close, session_date::text, start_date::text,
+               base_date::text, base_ts, base_close, change, change_pct, first_date::text, short_history
+          from market.returns(${symbols}::text[], ${interval})`,
+      );
+      return { rows };
+    });
   });
 
   // OHLCV at the resolution a range needs (market.bars), every bar: the chart's candles and the CSV export.
   app.get('/bars', async (c) => {
     const query = barsQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error);
-    const { symbols, resolution, interval, from, to } = query.data;
-    const rows = await deps.sql<BarRow[]>`
+    const { symbols, resolution, from = null, to = null } = query.data;
+    const interval = query.data.interval ?? deps.interval;
+    return answers.respond(c, `bars ${JSON.stringify([symbols, resolution, interval, from, to])}`, async () => {
+      const rows = await withReadTimeout(
+        deps.sql,
+        (tx) => tx<BarRow[]>`
       select * from (
         select symbol, ts, open, high, low, close, volume, time_zone
-          from market.bars(${symbols}::text[], ${resolution}, ${from ?? null}::timestamptz, ${to ?? null}::timestamptz,
-                           ${interval ?? deps.interval})
+          from market.bars(${symbols}::text[], ${resolution}, ${from}::timestamptz, ${to}::timestamptz, ${interval})
          order by ts desc limit ${BARS_LIMIT}) as newest
-       order by symbol, ts`;
-    const series = symbols.map((symbol) => {
-      const own = rows.filter((r) => r.symbol === symbol);
-      return {
-        symbol,
-        resolution,
-        time_zone: own[0]?.time_zone ?? null,
-        ts: own.map((r) => r.ts.getTime() / 1000),
-        open: own.map((r) => r.open),
-        high: own.map((r) => r.high),
-        low: own.map((r) => r.low),
-        close: own.map((r) => r.close),
-        volume: own.map((r) => r.volume),
-      };
+       order by symbol, ts`,
+      );
+      const series = symbols.map((symbol) => {
+        const own = rows.filter((r) => r.symbol === symbol);
+        return {
+          symbol,
+          resolution,
+          time_zone: own[0]?.time_zone ?? null,
+          ts: own.map((r) => r.ts.getTime() / 1000),
+          open: own.map((r) => r.open),
+          high: own.map((r) => r.high),
+          low: own.map((r) => r.low),
+          close: own.map((r) => r.close),
+          volume: own.map((r) => r.volume),
+        };
+      });
+      return { series };
     });
-    return c.json({ series });
   });
-
-  app.get('/runs/latest', async (c) => c.json({ run: await latestRun(deps.sql) }));
 
   return app;
 }

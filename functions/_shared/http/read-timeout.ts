@@ -1,4 +1,4 @@
-import type { Queryable, Sql } from '../db.ts';
+import { isDatabaseUnavailable, type Queryable, type Sql } from '../db.ts';
 
 /**
  * Reads run in a read-only transaction with a statement timeout of their own, so one slow query
@@ -9,10 +9,20 @@ import type { Queryable, Sql } from '../db.ts';
 export const READ_STATEMENT_TIMEOUT_MS = 10_000;
 
 export async function withReadTimeout<T>(sql: Sql, read: (tx: Queryable) => Promise<T>, timeoutMs = READ_STATEMENT_TIMEOUT_MS): Promise<T> {
-  return (await sql.begin('read only', async (tx) => {
-    await tx`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
-    return await read(tx);
-  })) as T;
+  const attempt = async () =>
+    (await sql.begin('read only', async (tx) => {
+      await tx`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+      return await read(tx);
+    })) as T;
+  try {
+    return await attempt();
+  } catch (error) {
+    // A pool slot whose connection the server dropped (restart, pg_terminate_backend) hands that
+    // connection's last error to its next query (postgres.js 3.4.9) although it reconnects: a read
+    // changes nothing, so it is tried once more. Still unreachable, the caller hears it (503).
+    if (!isDatabaseUnavailable(error)) throw error;
+    return await attempt();
+  }
 }
 
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
