@@ -27,10 +27,12 @@ set search_path = ''
 as $$
   select r.etl_run_id, r.started_at, r.finished_at, r.status, r.trigger, r.bars_upserted, r.credits_used, r.error
     from market.etl_run as r
+   -- A run that found another holding the ETL lock changed nothing: it never hides the run that held it.
+   where r.status <> 'skipped'
    order by r.etl_run_id desc
    limit 1
 $$;
-comment on function market.latest_run() is 'The newest ETL run: when it started and finished, how it ended, what it wrote and spent, and its error if any.';
+comment on function market.latest_run() is 'The newest ETL run that was not skipped: when it started and finished, how it ended, what it wrote and spent, and its error if any.';
 
 create or replace function market.apply_api_access() returns void
 language plpgsql

@@ -51,6 +51,13 @@ const MINUTE_MS = 60_000;
 const instant = (round: (minutes: number) => number) =>
   z.iso.datetime({ offset: true }).transform((iso) => new Date(round(Date.parse(iso) / MINUTE_MS) * MINUTE_MS).toISOString());
 
+/** A comma-separated symbol list, each normalised (upper case) and checked against the contract's pattern. */
+const symbolList = (max: number) =>
+  z
+    .string()
+    .transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
+    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(max));
+
 const columnList = z
   .string()
   .transform((raw) =>
@@ -69,10 +76,7 @@ const columnList = z
   .transform((wanted) => SERIES_COLUMNS.filter((c) => wanted.includes(c)));
 
 const seriesQuery = z.object({
-  symbols: z
-    .string()
-    .transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
-    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50)),
+  symbols: symbolList(50),
   interval: z.enum(INTERVALS).optional(),
   from: instant(Math.ceil).optional(),
   to: instant(Math.floor).optional(),
@@ -86,15 +90,7 @@ const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
 const barsQuery = z.object({
-  symbols: z
-    .string()
-    .transform((raw) =>
-      raw
-        .split(',')
-        .map((s) => s.trim().toUpperCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(10)),
+  symbols: symbolList(10),
   resolution: z.enum(['1h', '1day', '1week']).default('1day'),
   interval: z.enum(INTERVALS).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
@@ -116,16 +112,7 @@ type BarRow = {
 };
 
 const returnsQuery = z.object({
-  symbols: z
-    .string()
-    .transform((raw) =>
-      raw
-        .split(',')
-        .map((s) => s.trim().toUpperCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(50))
-    .optional(),
+  symbols: symbolList(50).optional(),
   interval: z.enum(INTERVALS).optional(),
 });
 
