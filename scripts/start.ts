@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
+import { connect } from '../functions/_shared/db.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
 import { createServerApp } from '../server/app.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.DATABASE_URL, 'market-pulse-server');
   const source = await openSource(config);
   const live = await startLiveHub(database.sql);
-  const health = watchDatabase(database.readSql);
+  // A connection of its own: a read pool busy with heavy queries must not look like a database that is away.
+  const healthSql = connect(database.url, { max: 1, applicationName: 'market-pulse-health', connectTimeoutS: 2 });
+  const health = watchDatabase(healthSql);
   const local = config.ETL_SECRET ? null : await ensureLocalSecret(DATA_DIR);
   const runEtl = etlRunner(database.sql, config, source);
   const runAndLog = async (trigger: string) => {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     server.close();
     await live.close().catch(() => {});
     await source.close();
+    await healthSql.end({ timeout: 1 }).catch(() => {});
     await database.close();
     process.exit(0);
   };

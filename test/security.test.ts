@@ -106,6 +106,13 @@ describe('the public surface lets no one in', () => {
       'symbols=AAPL&from=2026-01-01&to=now()',
       'symbols=AAPL&max_points=1e9',
       'symbols=AAPL&max_points=-1',
+      'symbols=AAPL&max_points=0x10',
+      'symbols=AAPL&max_points=1e4',
+      // Rounded up to the minute, 9999-12-31T23:59:59Z would be a year PostgreSQL cannot hold.
+      'symbols=AAPL&from=9999-12-31T23:59:59Z',
+      'symbols=AAPL&from=0000-01-01T00:00:00Z',
+      // More points in one answer than any screen draws.
+      'symbols=AAPL,MSFT,GOOGL,AMZN,META,BTC/USD,ETH/USD,SOL/USD&max_points=10000',
       `symbols=${encodeURIComponent('ÅÄÖ/€')}`,
     ];
     for (const query of hostile) {
@@ -114,6 +121,7 @@ describe('the public surface lets no one in', () => {
       expect(((await response.json()) as { error: string }).error).toBe('invalid request');
     }
     expect((await fetch(`${server.url}/api/latest?interval=${encodeURIComponent("1h' or 1=1")}`)).status).toBe(400);
+    expect((await fetch(`${server.url}/api/bars?symbols=AAPL&from=0000-01-01T00:00:00Z`)).status).toBe(400);
   });
 
   it('sends CORS headers only to configured origins', async () => {

@@ -1,4 +1,4 @@
-import { type Column, macdSpec, priceSpec, rsiSpec } from './charts.ts';
+import { type Column, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
 import { PALETTES } from './theme.ts';
 import { SERIES_COLUMNS, type SeriesColumn } from './types.ts';
 import type { ViewState } from './view.ts';
@@ -24,6 +24,8 @@ export function detailColumns(view: Pick<ViewState, 'overlays' | 'panes'>): Seri
   const p = PALETTES.dark;
   const drawn: Column[] = [
     ...priceSpec({ chart: 'candles', overlays: view.overlays, assetType: 'stock' }, p).columns,
+    // The volume pane is always drawn under the price (empty for crypto, which has no volume).
+    ...volumeSpec(p).columns,
     ...(view.panes.includes('rsi') ? rsiSpec(p).columns : []),
     ...(view.panes.includes('macd') ? macdSpec(p).columns : []),
   ];

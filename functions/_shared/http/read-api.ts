@@ -44,18 +44,34 @@ export interface ReadApiDeps {
 
 const MINUTE_MS = 60_000;
 
+/** An ISO time PostgreSQL can hold after rounding to the minute: no bar is older than 1990 or years away. */
+const timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((iso) => Date.parse(iso) >= Date.UTC(1900, 0, 1) && Date.parse(iso) < Date.UTC(9999, 0, 1), 'times between 1900 and 9999');
+
+/** A whole number written as digits (not 0x10, 1e4 or 12.0). */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'a whole number in digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Points one series answer may hold across its symbols: eight symbols at one point per pixel of a wide screen. */
+const MAX_TOTAL_POINTS = 40_000;
+
 /**
  * Every bar opens on a whole minute, so rounding `from` up and `to` down to the minute selects the
  * same bars, and requests that differ by a clock tick share one answer.
  */
 const instant = (round: (minutes: number) => number) =>
-  z.iso.datetime({ offset: true }).transform((iso) => new Date(round(Date.parse(iso) / MINUTE_MS) * MINUTE_MS).toISOString());
+  timestamp.transform((iso) => new Date(round(Date.parse(iso) / MINUTE_MS) * MINUTE_MS).toISOString());
 
 /** A comma-separated symbol list, each normalised (upper case) and checked against the contract's pattern. */
 const symbolList = (max: number) =>
   z
     .string()
-    .transform((raw) => raw.split(',').map(normaliseSymbol).filter(Boolean))
+    .transform((raw) => [...new Set(raw.split(',').map(normaliseSymbol).filter(Boolean))])
     .pipe(z.array(z.string().regex(SYMBOL_PATTERN, SYMBOL_HINT)).min(1).max(max));
 
 const columnList = z
@@ -75,15 +91,20 @@ const columnList = z
   // In the contract's order, once each: the same columns asked in another order are the same answer.
   .transform((wanted) => SERIES_COLUMNS.filter((c) => wanted.includes(c)));
 
-const seriesQuery = z.object({
-  symbols: symbolList(50),
-  interval: z.enum(INTERVALS).optional(),
-  from: instant(Math.ceil).optional(),
-  to: instant(Math.floor).optional(),
-  max_points: z.coerce.number().int().min(2).max(10_000).default(1000),
-  /** The columns to return besides `ts` (comma-separated); all of them when absent. */
-  columns: columnList.optional(),
-});
+const seriesQuery = z
+  .object({
+    symbols: symbolList(50),
+    interval: z.enum(INTERVALS).optional(),
+    from: instant(Math.ceil).optional(),
+    to: instant(Math.floor).optional(),
+    max_points: wholeNumber(2, 10_000).default(1000),
+    /** The columns to return besides `ts` (comma-separated); all of them when absent. */
+    columns: columnList.optional(),
+  })
+  .refine((q) => q.symbols.length * q.max_points <= MAX_TOTAL_POINTS, {
+    message: `symbols × max_points is at most ${MAX_TOTAL_POINTS}`,
+    path: ['max_points'],
+  });
 
 const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
 
@@ -93,8 +114,8 @@ const barsQuery = z.object({
   symbols: symbolList(10),
   resolution: z.enum(['1h', '1day', '1week']).default('1day'),
   interval: z.enum(INTERVALS).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: timestamp.optional(),
+  to: timestamp.optional(),
 });
 
 /** Enough for ten years of hourly crypto bars; past it the answer is cut, oldest bars first. */
