@@ -19,6 +19,20 @@ describe('sessionMsBetween (US regular session, New York time)', () => {
   });
 });
 
+describe('sessionMsBetween on the NYSE calendar', () => {
+  test('counts no time on Thanksgiving and only 3.5 hours on the early-closing day after it', () => {
+    // Wed 25 Nov 2026 16:00 New York (21:00 UTC) to Mon 30 Nov 09:30 (14:30 UTC): Thanksgiving
+    // closed, Friday 09:30-13:00, the weekend closed.
+    expect(sessionMsBetween(at('2026-11-25T21:00:00Z'), at('2026-11-30T14:30:00Z'))).toBe(3.5 * H);
+  });
+
+  test('so the weekend after Black Friday\'s early close is not stale', () => {
+    // The last hourly bar of Friday 27 Nov opened at 12:30 and closed at 13:00 New York time.
+    const fridayLast = Date.parse('2026-11-27T17:30:00Z') / 1000;
+    expect(isStale('stock', fridayLast, '1h', at('2026-11-30T02:30:00Z'))).toBe(false);
+  });
+});
+
 describe('isStale', () => {
   test('hourly crypto: stale once the next run (an hour after the bar closed) has been missed', () => {
     const bar = sec('2026-08-23T13:00:00Z');

@@ -1,19 +1,15 @@
+import { dateOfDay, dayNumber, localDate, NYSE, sessionBounds } from '../../functions/_shared/calendar.ts';
 import { INTERVAL_SECONDS, isInterval } from '../../functions/_shared/contract.ts';
-import { utcFromWallMs, zoneOffsetMs } from '../../functions/_shared/time.ts';
 import type { AssetType } from './types.ts';
 
 /**
  * Is a symbol's newest bar older than it should be? Crypto trades around the clock; US stocks only
- * in the regular session (09:30-16:00 New York time, Monday to Friday; holidays are not modelled),
- * so a weekend or a night adds no age. Data is stale once more trading time has passed since the
+ * in the NYSE's regular sessions (09:30-16:00 New York time, 13:00 on early-close days, none on
+ * weekends and holidays: functions/_shared/calendar.ts), so a weekend, a holiday or a night adds no age. Data is stale once more trading time has passed since the
  * newest bar closed than one interval plus one ETL schedule period (hourly, or the interval when
  * longer): the run that should have brought the next bar has been missed.
  */
 
-const STOCK_ZONE = 'America/New_York';
-const SESSION_OPEN_MIN = 9 * 60 + 30;
-const SESSION_CLOSE_MIN = 16 * 60;
-const DAY_MS = 86_400_000;
 /** Past this, counting session time day by day is pointless: the data is stale anyway. */
 const MAX_DAYS = 14;
 
@@ -23,17 +19,16 @@ export function intervalSecondsOf(interval: string): number {
   return isInterval(interval) ? INTERVAL_SECONDS[interval] : 3600;
 }
 
-/** Milliseconds of regular US stock session between two instants. */
+/** Milliseconds of regular US stock session between two instants, on the NYSE's calendar (holidays, early closes). */
 export function sessionMsBetween(fromMs: number, toMs: number): number {
   if (toMs <= fromMs) return 0;
-  const firstDay = Math.floor((fromMs + zoneOffsetMs(fromMs, STOCK_ZONE)) / DAY_MS);
-  const lastDay = Math.floor((toMs + zoneOffsetMs(toMs, STOCK_ZONE)) / DAY_MS);
+  const firstDay = dayNumber(localDate(NYSE, fromMs));
+  const lastDay = dayNumber(localDate(NYSE, toMs));
   let total = 0;
   for (let day = firstDay; day <= lastDay && day - firstDay <= MAX_DAYS; day++) {
-    const weekday = new Date(day * DAY_MS).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    const open = utcFromWallMs(day * DAY_MS + SESSION_OPEN_MIN * 60_000, STOCK_ZONE);
-    const close = utcFromWallMs(day * DAY_MS + SESSION_CLOSE_MIN * 60_000, STOCK_ZONE);
+    const session = NYSE.sessionOn(dateOfDay(day));
+    if (!session) continue;
+    const { open, close } = sessionBounds(NYSE, session);
     total += Math.max(0, Math.min(close, toMs) - Math.max(open, fromMs));
   }
   return total;
