@@ -26,7 +26,7 @@ describe('sessionMsBetween on the NYSE calendar', () => {
     expect(sessionMsBetween(at('2026-11-25T21:00:00Z'), at('2026-11-30T14:30:00Z'))).toBe(3.5 * H);
   });
 
-  test('so the weekend after Black Friday\'s early close is not stale', () => {
+  test("so the weekend after Black Friday's early close is not stale", () => {
     // The last hourly bar of Friday 27 Nov opened at 12:30 and closed at 13:00 New York time.
     const fridayLast = Date.parse('2026-11-27T17:30:00Z') / 1000;
     expect(isStale('stock', fridayLast, '1h', at('2026-11-30T02:30:00Z'))).toBe(false);
