@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       },
     );
 
-    log('(f) Edge Function invocations under Deno: CPU time of an hourly run of 8 symbols, and of one first-load step');
+    log('(g) Edge Function invocations under Deno: CPU time of an hourly run of 8 symbols, and of one first-load step');
     const edge = await edgeCpu(cluster);
     const hourlyCpu = edge.hourly.map((one) => one.cpuMs).sort((a, b) => a - b);
     const hourlyMedian = hourlyCpu[Math.floor(hourlyCpu.length / 2)]!;
@@ -203,19 +203,19 @@ async function main(): Promise<void> {
     log(`    first-load step (4 x 5,000 bars): ${ms(edge.firstLoadStep.cpuMs)} CPU; hourly runs: ${hourlyCpu.map(ms).join(', ')} CPU\n`);
     figures.push(
       {
-        measure: '(f) Edge invocation under Deno, hourly run of 8 symbols, CPU (median of 3, cold process)',
+        measure: '(g) Edge invocation under Deno, hourly run of 8 symbols, CPU (median of 3, cold process)',
         result: ms(hourlyMedian),
         target: '< 200 ms',
         met: hourlyMedian < 200,
       },
       {
-        measure: '(f) Edge invocation under Deno, one first-load step (4 symbols x 5,000 bars), CPU',
+        measure: '(g) Edge invocation under Deno, one first-load step (4 symbols x 5,000 bars), CPU',
         result: ms(edge.firstLoadStep.cpuMs),
         target: '',
         met: null,
       },
       {
-        measure: '(f) dearest invocation measured, CPU (Supabase allows 2 s)',
+        measure: '(g) dearest invocation measured, CPU (Supabase allows 2 s)',
         result: ms(dearest),
         target: '< 1,500 ms',
         met: dearest < 1_500,
