@@ -3,10 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NYSE } from '../functions/_shared/calendar.ts';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
-import { runEtl } from '../functions/_shared/etl/run.ts';
 import { utcFromWallClock, wallClockAt } from '../functions/_shared/time.ts';
-import { createSimulator } from '../simulator/index.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { loadFromSimulator } from './helpers/simulated-etl.ts';
 
 /**
  * The analyst views, market.rebased() and every query in sql/examples.sql, on the default
@@ -162,25 +161,7 @@ describe('analyst views', () => {
 
   beforeAll(async () => {
     db = await createDatabase();
-    // The simulator in this process: no sockets, the same HTTP code path.
-    const sim = createSimulator({ now: () => NOW, creditsPerMinute: 100, creditsPerDay: 10_000 });
-    const summary = await runEtl(
-      {
-        sql: db.sql,
-        settings: {
-          symbols: DEFAULT_SYMBOLS,
-          interval: '1h',
-          creditsPerMinute: 100,
-          http: {
-            baseUrl: 'http://simulator.local',
-            apiKey: 'test-key',
-            fetch: async (url, init) => await sim.app.fetch(new Request(url, init)),
-          },
-        },
-        now: () => NOW,
-      },
-      'test',
-    );
+    const summary = await loadFromSimulator(db, DEFAULT_SYMBOLS, NOW);
     expect(summary.status).toBe('succeeded');
     bars = await db.sql<
       Bar[]

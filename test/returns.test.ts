@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEtl } from '../functions/_shared/etl/run.ts';
 import { wallClockAt } from '../functions/_shared/time.ts';
-import { createSimulator } from '../simulator/index.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { loadFromSimulator } from './helpers/simulated-etl.ts';
 
 /**
  * market.returns(), the one definition of every return, on bars the real ETL loaded from the
@@ -139,24 +138,7 @@ describe.each(SCENARIOS)('market.returns with the clock at $name', (scenario) =>
 
   beforeAll(async () => {
     db = await createDatabase();
-    const sim = createSimulator({ now: () => nowMs, creditsPerMinute: 100, creditsPerDay: 10_000 });
-    const summary = await runEtl(
-      {
-        sql: db.sql,
-        settings: {
-          symbols: SYMBOLS,
-          interval: '1h',
-          creditsPerMinute: 100,
-          http: {
-            baseUrl: 'http://simulator.local',
-            apiKey: 'test-key',
-            fetch: async (url, init) => await sim.app.fetch(new Request(url, init)),
-          },
-        },
-        now: () => nowMs,
-      },
-      'test',
-    );
+    const summary = await loadFromSimulator(db, SYMBOLS, nowMs);
     expect(summary.status).toBe('succeeded');
     bars = await db.sql<Bar[]>`select symbol, ts, close from market.ssot where interval = '1h' order by symbol, ts`;
     rows = await db.sql<ReturnRow[]>`

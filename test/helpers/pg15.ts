@@ -47,7 +47,7 @@ const PASSWORD = 'postgres';
 const asRoot = process.getuid?.() === 0;
 
 /** PostgreSQL refuses to run as root, so root runs it as the `postgres` OS user. */
-async function asPostgres(command: string, args: string[]): Promise<void> {
+export async function asPostgres(command: string, args: string[]): Promise<void> {
   const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   await run(file, argv, { timeout: 60_000 });
 }

@@ -1,7 +1,7 @@
-import type { EtlDeps } from '../../functions/_shared/etl/run.ts';
+import { type EtlDeps, type RunSummary, runEtl } from '../../functions/_shared/etl/run.ts';
 import type { Interval } from '../../functions/_shared/intervals.ts';
 import type { TwelveDataHttp } from '../../functions/_shared/twelvedata/client.ts';
-import { type SimulatorOptions, startSimulator } from '../../simulator/index.ts';
+import { createSimulator, type SimulatorOptions, startSimulator } from '../../simulator/index.ts';
 import type { TestDatabase } from './database.ts';
 
 /**
@@ -48,4 +48,30 @@ export async function simulatedEtl(db: TestDatabase, options: SimulatedEtlOption
     },
   };
   return { deps, sim, url: started.url, sleeps, advance: (ms) => sim.advanceClock(ms), close: started.close };
+}
+
+/**
+ * One ETL run against the simulator in this process (no sockets, the same HTTP code path), its
+ * clock fixed at `nowMs` and credits generous enough that nothing waits: for tests that only need
+ * the database filled with exactly what the simulator serves.
+ */
+export async function loadFromSimulator(db: TestDatabase, symbols: readonly string[], nowMs: number): Promise<RunSummary> {
+  const sim = createSimulator({ now: () => nowMs, creditsPerMinute: 100, creditsPerDay: 10_000 });
+  return await runEtl(
+    {
+      sql: db.sql,
+      settings: {
+        symbols,
+        interval: '1h',
+        creditsPerMinute: 100,
+        http: {
+          baseUrl: 'http://simulator.local',
+          apiKey: 'test-key',
+          fetch: async (url, init) => await sim.app.fetch(new Request(url, init)),
+        },
+      },
+      now: () => nowMs,
+    },
+    'test',
+  );
 }
