@@ -8,7 +8,7 @@ import type { Answers } from '../functions/_shared/http/read-api.ts';
 
 /**
  * The read API's answers, computed once per data version. The data changes only when an ETL run
- * commits, and every commit is announced (NOTIFY market_bars / market_runs, sql/002_live_notify.sql),
+ * commits, and every commit is announced (NOTIFY market_bars / market_runs, migration 20260101000200_live_notify),
  * so an answer rendered once (JSON, then gzip and brotli) is served as bytes until the next
  * announcement. The announcement bumps the version and drops every answer at once: the same
  * message that makes the dashboards refetch, so their refetch can never be served an old answer.

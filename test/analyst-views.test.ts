@@ -283,7 +283,7 @@ describe('analyst views', () => {
   });
 
   describe('market.comparison', () => {
-    /** The definition (sql/040): the close of day D is the last bar on a local date <= D; see test/returns.test.ts. */
+    /** The definition (migration 20261130004000_returns): the close of day D is the last bar on a local date <= D; see test/returns.test.ts. */
     const expectedReturns = (symbol: string, zone: string) => {
       const history = barsOf(symbol);
       const newest = history.at(-1)!;
