@@ -1,5 +1,5 @@
 /**
- * Returns as the database defines them (market.returns, sql/040): the cards, the comparison and its
+ * Returns as the database defines them (market.returns, migration 20261130004000_returns): the cards, the comparison and its
  * ranking all show these numbers and never compute their own from the (thinned) chart points.
  */
 import { ShapeError } from './parse.ts';
