@@ -200,7 +200,15 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     await product.advanceClock(3_600_000);
     await product.runEtl();
     await product.settledRun(last.etl_run_id + 1);
-    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).not.toBe(before);
+    try {
+      await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).not.toBe(before);
+    } catch (error) {
+      // What the database and the page held when the redraw did not come, for the CI log.
+      const runs = await db.sql`select etl_run_id, status, trigger, finished_at, bars_upserted from market.etl_run order by 1`;
+      const [btc] = await db.sql`select max(ts) as newest from market.ssot where symbol = 'BTC/USD' and interval = '1h'`;
+      console.error('no redraw after the run', { before, last, runs, btc, status: await page.getByTestId('live-status').textContent() });
+      throw error;
+    }
     // The new bar arrived; the window shown is still the one zoomed to.
     expect(await chart.getAttribute('data-zoom')).toBe(zoom);
 

@@ -239,6 +239,21 @@ describe('App', () => {
     await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
   });
 
+  test('a finished run whose bars announcement was lost still brings its bars', async () => {
+    const market = fakeMarket();
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/succeeded/));
+    market.queries.length = 0;
+
+    // Run 2 wrote a bar, but only its `run` event arrived.
+    market.newest['BTC/USD'] = T0 + H;
+    live.emit().run({ ...market.run, etl_run_id: 2, started_at: iso(T0 + H), finished_at: iso(T0 + H + 60) });
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0 + H)));
+    expect(market.queries.some((q) => q.symbols.includes('BTC/USD') && q.from === iso(T0))).toBe(true);
+  });
+
   test('a skipped run never replaces the real one it was skipped for', async () => {
     const market = fakeMarket();
     const live = fakeLive();

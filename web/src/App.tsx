@@ -314,6 +314,8 @@ export function App(props: AppProps) {
     const catchUp = () => {
       void sync!.refresh(followed());
       void loadReturns(cfg.interval);
+      const shown = untrack(view)?.symbol;
+      if (shown) void loadDetailBars(shown, untrack(resolution), cfg.interval);
       props.api.latestRun().then(applyRun, readFailed);
     };
     // The series are asked for before the page is built, so the server and the browser work at
@@ -343,10 +345,23 @@ export function App(props: AppProps) {
     poller = createPoller(initial.poll * 1000, catchUp);
     stopPolling = poller.stop;
 
+    // A run that wrote bars but whose `bars` announcement never reached us (a dropped broadcast, a
+    // stream replaced mid-run) is caught up on when its `run` event comes: the run event is the
+    // second, independent signal that data changed.
+    let barsHeard = false;
+    const onRun = (next: EtlRun) => {
+      const previous = untrack(run);
+      applyRun(next);
+      const newer = !previous || next.etl_run_id > previous.etl_run_id || next.status !== previous.status;
+      const wrote = next.finished_at !== null && next.status !== 'skipped' && next.bars_upserted > 0;
+      if (newer && wrote && !barsHeard) catchUp();
+      if (next.finished_at !== null) barsHeard = false;
+    };
     unsubscribe?.();
     unsubscribe = props.live.subscribe(
       (bars) => {
         if (bars.interval !== cfg.interval) return;
+        barsHeard = true;
         const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
         setUpdatedAt(Date.now());
         if (mine.length > 0) void sync!.refresh(mine);
@@ -354,7 +369,7 @@ export function App(props: AppProps) {
         const shown = untrack(view)?.symbol;
         if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval);
       },
-      applyRun,
+      onRun,
       (s) => {
         batch(() => {
           setStatus(s);
