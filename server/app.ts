@@ -18,6 +18,7 @@ import { type AnswerCache, createAnswerCache } from './answer-cache.ts';
 import type { DatabaseHealth } from './database-health.ts';
 import { hostAllowList } from './host-check.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
+import { pagePreloads } from './page-preload.ts';
 import { apiCors, securityHeaders } from './security.ts';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits, StreamSlots } from './stream-limits.ts';
 
@@ -164,6 +165,15 @@ export function createServerApp(deps: ServerDeps): Hono {
   app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {
+    for (const page of ['/', '/index.html']) {
+      app.use(page, async (c, next) => {
+        await next();
+        const query = c.req.url.indexOf('?');
+        if (c.req.method === 'GET' && c.res.status === 200) {
+          c.header('Link', pagePreloads(query < 0 ? '' : c.req.url.slice(query), deps.symbols, deps.interval));
+        }
+      });
+    }
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
   } else {
     app.get('/', (c) => c.text('The dashboard is not built yet: run `npm run build`.', 503));

@@ -41,6 +41,48 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.close();
   });
 
+  it('announces its first reads with the page, and the dashboard draws from those very answers', async () => {
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // When the big chart first drew.
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid="chart-detail"][data-last-ts]')) return;
+        (window as unknown as { drawnAt: number }).drawnAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
+    });
+    const response = await page.goto(`${running.product.url}/?range=All&symbol=MSFT`);
+    const announced = [...(response!.headers().link ?? '').matchAll(/<([^>]+)>; rel=preload; as=fetch/g)].map((m) => m[1]!);
+    expect(announced).toEqual([
+      '/api/config',
+      '/api/returns?interval=1h',
+      '/api/latest?interval=1h',
+      '/api/bars?symbols=MSFT&resolution=1week&interval=1h',
+    ]);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { drawnAt?: number }).drawnAt)).toBeGreaterThan(0);
+    const { drawnAt, entries } = await page.evaluate(() => ({
+      drawnAt: (window as unknown as { drawnAt: number }).drawnAt,
+      entries: performance.getEntriesByType('resource').map((e) => {
+        const url = new URL(e.name);
+        return { url: url.pathname + url.search, by: (e as PerformanceResourceTiming).initiatorType, at: e.startTime };
+      }),
+    }));
+    for (const url of announced) {
+      // Fetched once by the announcement; the page's own request for it was answered from that fetch
+      // (had it not matched, e.g. another URL or request mode, the page would have fetched it again
+      // before it could draw). Later fetches of the same URL are the live catch-up's.
+      expect(
+        entries.filter((e) => e.url === url && e.by === 'link'),
+        url,
+      ).toHaveLength(1);
+      expect(
+        entries.filter((e) => e.url === url && e.by === 'fetch' && e.at < drawnAt),
+        url,
+      ).toEqual([]);
+    }
+    await page.close();
+  });
+
   it('works 390 px wide, in the dark theme, with every chart inside the viewport', async () => {
     const page = await open(390, '?theme=dark&chart=candles');
     for (const symbol of DEFAULT_SYMBOLS) {

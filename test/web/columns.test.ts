@@ -33,4 +33,13 @@ describe('columns the dashboard fetches', () => {
     expect(forSymbol('MSFT')).toEqual(CARD_COLUMNS);
     expect(forSymbol('AAPL')).toContain('volume');
   });
+
+  it('asks only the card columns for the big chart symbol while it draws daily or weekly bars, and everything again at 1h', () => {
+    const view = { symbol: 'AAPL', overlays: ['sma20'], panes: ['rsi'] } as unknown as Parameters<typeof columnsFor>[0];
+    expect(columnsFor({ ...view, range: 'All', bars: 'auto' })('AAPL')).toEqual(CARD_COLUMNS);
+    expect(columnsFor({ ...view, range: '1Y', bars: 'auto' })('AAPL')).toEqual(CARD_COLUMNS);
+    expect(columnsFor({ ...view, range: 'All', bars: '1h' })('AAPL')).toContain('rsi_14');
+    expect(columnsFor({ ...view, range: '1M', bars: 'auto' })('AAPL')).toContain('sma_20');
+    expect(columnsFor({ ...view, range: '1M', bars: '1week' })('AAPL')).toEqual(CARD_COLUMNS);
+  });
 });

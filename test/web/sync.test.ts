@@ -394,3 +394,38 @@ describe('createSync: only the columns drawn', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('createSync: redraw only what changed', () => {
+  test('a refresh that finds only the held newest bar, unchanged, hands nothing to the sink; a revised one is handed over', async () => {
+    const { sync, calls, rec } = await loaded({ AAPL: [[10 * H, 1]], 'BTC/USD': [[12 * H, 2]] });
+    rec.drawn.length = 0;
+    const done = sync.refresh(['AAPL', 'BTC/USD']);
+    await tick();
+    for (const call of calls) {
+      call.answer(call.query.symbols.map((s) => makeSeries(s, s === 'AAPL' ? [[10 * H, 1]] : [[12 * H, 2.5]])));
+    }
+    await done;
+    // AAPL came back exactly as held: no redraw. BTC/USD's newest bar was revised: drawn.
+    expect(rec.drawn).toEqual([['BTC/USD', [[12 * H, 2.5]]]]);
+  });
+
+  test("one answer's symbols are handed over together, inside one sink batch", async () => {
+    const { api, calls } = fakeApi({ AAPL: 10 * H, MSFT: 10 * H });
+    const events: string[] = [];
+    const sync = createSync(api, '1h', {
+      series: (symbol) => events.push(symbol),
+      batch: (apply) => {
+        events.push('batch(');
+        apply();
+        events.push(')');
+      },
+      latest: () => {},
+      error: () => {},
+    });
+    const done = sync.load(['AAPL', 'MSFT'], WINDOW);
+    await tick();
+    calls[0]!.answer([makeSeries('AAPL', [[10 * H, 1]]), makeSeries('MSFT', [[10 * H, 2]])]);
+    await done;
+    expect(events).toEqual(['batch(', 'AAPL', 'MSFT', ')']);
+  });
+});

@@ -1,7 +1,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show, type Signal, untrack } from 'solid-js';
 import { INTERVALS, type Interval, intervalMs } from '../../functions/_shared/intervals.ts';
 import { type Api, HttpError } from './api.ts';
-import { autoResolution, type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, seriesFromBars } from './bars.ts';
+import { type BarSeries, barsCsv, RESOLUTION_LABELS, type Resolution, resolutionOf, sameBars, seriesFromBars } from './bars.ts';
 import { Compare } from './Compare.tsx';
 import { columnsFor } from './columns.ts';
 import { csvFileName, seriesCsv } from './csv.ts';
@@ -173,13 +173,18 @@ export function App(props: AppProps) {
   }
 
   let returnsAsked = 0;
+  let returnsHeld = '';
   /** Every period's return of the followed symbols, from the database's one definition; the newest answer wins. */
   async function loadReturns(interval: string): Promise<void> {
     if (!props.api.returns) return;
     const ask = ++returnsAsked;
     try {
       const rows = await props.api.returns([], interval);
-      if (ask === returnsAsked && !disposed) setReturns(indexReturns(rows));
+      // An unchanged answer (a catch-up that found nothing new) redraws nothing.
+      const text = JSON.stringify(rows);
+      if (ask !== returnsAsked || disposed || text === returnsHeld) return;
+      returnsHeld = text;
+      setReturns(indexReturns(rows));
     } catch (err) {
       setNotice(`Update failed: ${message(err)}`);
     }
@@ -188,9 +193,9 @@ export function App(props: AppProps) {
   // Only what is drawn is fetched: a new big-chart symbol, overlay or pane fetches the columns it lacks.
   createEffect(
     on(
-      [() => view()?.symbol, () => view()?.overlays, () => view()?.panes],
-      ([symbol, overlays, panes]) => {
-        if (symbol !== undefined && overlays && panes) void sync?.columns(columnsFor({ symbol, overlays, panes }));
+      [() => view()?.symbol, () => view()?.overlays, () => view()?.panes, () => view()?.range, () => view()?.bars],
+      ([symbol, overlays, panes, range, bars]) => {
+        if (symbol !== undefined && overlays && panes) void sync?.columns(columnsFor({ symbol, overlays, panes, range, bars }));
       },
       { defer: true },
     ),
@@ -199,28 +204,51 @@ export function App(props: AppProps) {
   // A new range, watch list or resolution loads the windows anew.
   createEffect(
     on([followed, () => view()?.range, maxPoints], ([symbols, range, points]) => {
-      if (range !== undefined && points !== undefined) load(symbols, range, points, { first: untrack(view)!.symbol });
+      if (range === undefined || points === undefined) return;
+      const v = untrack(view)!;
+      load(symbols, range, points, resolutionOf(v) === '1h' ? { first: v.symbol } : {});
     }),
   );
 
   /** The big chart's bar size: the URL's choice, or by range. */
   const resolution = (): Resolution => {
     const v = view();
-    if (!v) return '1h';
-    return v.bars === 'auto' ? autoResolution(v.range) : v.bars;
+    return v ? resolutionOf(v) : '1h';
   };
   const [detailBars, setDetailBars] = createSignal<{ key: string; bars: BarSeries }>();
   let barsAsked = 0;
-  /** Daily or weekly bars of the big chart's symbol, whole history (indicators need the warm-up), from the database. */
-  async function loadDetailBars(symbol: string, res: Resolution, interval: string): Promise<void> {
-    if (res === '1h' || !props.api.bars) return;
+  /** The request for the bars shown now, shared by whoever asks for the same bars before it answers. */
+  let barsInFlight: { key: string; done: Promise<void> } | undefined;
+  /**
+   * Daily or weekly bars of the big chart's symbol, whole history (indicators need the warm-up), from
+   * the database. `fresh`: data changed since any request in flight began (a live update, a catch-up),
+   * so that one cannot be shared.
+   */
+  function loadDetailBars(symbol: string, res: Resolution, interval: string, fresh = false): Promise<void> {
+    if (res === '1h' || !props.api.bars) return Promise.resolve();
+    const key = `${symbol}|${res}`;
+    if (!fresh && barsInFlight?.key === key) return barsInFlight.done;
+    // Already shown, and nothing changed since (a change asks with `fresh`).
+    if (!fresh && untrack(detailBars)?.key === key) return Promise.resolve();
     const ask = ++barsAsked;
-    try {
-      const [bars] = await props.api.bars({ symbols: [symbol], resolution: res, interval });
-      if (bars && ask === barsAsked && !disposed) setDetailBars({ key: `${symbol}|${res}`, bars });
-    } catch (err) {
-      setNotice(`Update failed: ${message(err)}`);
-    }
+    const done = (async () => {
+      try {
+        const [bars] = await props.api.bars!({ symbols: [symbol], resolution: res, interval });
+        if (!bars || ask !== barsAsked || disposed) return;
+        const held = untrack(detailBars);
+        // Unchanged (a catch-up that found nothing new): the chart keeps what it drew.
+        if (held?.key === key && sameBars(held.bars, bars)) return;
+        setDetailBars({ key, bars });
+      } catch (err) {
+        setNotice(`Update failed: ${message(err)}`);
+      }
+    })();
+    const flight = { key, done };
+    barsInFlight = flight;
+    void done.then(() => {
+      if (barsInFlight === flight) barsInFlight = undefined;
+    });
+    return done;
   }
   createEffect(
     on([() => view()?.symbol, resolution, config], ([symbol, res, cfg]) => {
@@ -298,11 +326,16 @@ export function App(props: AppProps) {
     defaults = defaultView(cfg.symbols, props.pollSeconds);
     const initial = parseView(location.search, cfg.symbols, defaults);
 
+    let latestHeld = '';
     sync = createSync(props.api, cfg.interval, {
       series: series.set,
+      batch,
       latest: (rows) => {
+        const text = JSON.stringify(rows);
         batch(() => {
-          setLatest(new Map(rows.map((r) => [r.symbol, r])));
+          // Unchanged rows (a catch-up that found nothing new) redraw nothing.
+          if (text !== latestHeld) setLatest(new Map(rows.map((r) => [r.symbol, r])));
+          latestHeld = text;
           setNotice(undefined);
           setReadsOk(true);
         });
@@ -315,12 +348,14 @@ export function App(props: AppProps) {
       void sync!.refresh(followed());
       void loadReturns(cfg.interval);
       const shown = untrack(view)?.symbol;
-      if (shown) void loadDetailBars(shown, untrack(resolution), cfg.interval);
+      if (shown) void loadDetailBars(shown, untrack(resolution), cfg.interval, true);
       props.api.latestRun().then(applyRun, readFailed);
     };
     // The series are asked for before the page is built, so the server and the browser work at
     // the same time: building a dozen charts would otherwise hold the requests back.
     let latestRows: LatestRow[] | undefined;
+    // The big chart's daily or weekly bars need nothing else first: asked for at once, they draw first.
+    void loadDetailBars(initial.symbol, resolutionOf(initial), cfg.interval);
     const returnsLoaded = loadReturns(cfg.interval);
     try {
       latestRows = await props.api.latest(cfg.interval);
@@ -336,7 +371,8 @@ export function App(props: AppProps) {
       initial.range,
       maxPoints()!,
       {
-        first: initial.symbol,
+        // The big chart's hourly rows, when it draws them, come in a request of their own.
+        ...(resolutionOf(initial) === '1h' ? { first: initial.symbol } : {}),
         view: initial,
         ...(latestRows ? { latest: latestRows } : {}),
       },
@@ -367,7 +403,7 @@ export function App(props: AppProps) {
         if (mine.length > 0) void sync!.refresh(mine);
         void loadReturns(cfg.interval);
         const shown = untrack(view)?.symbol;
-        if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval);
+        if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval, true);
       },
       onRun,
       (s) => {

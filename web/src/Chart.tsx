@@ -1,4 +1,4 @@
-import { createEffect, onCleanup, onMount, untrack } from 'solid-js';
+import { createEffect, createSignal, onCleanup, onMount, untrack } from 'solid-js';
 import uPlot from 'uplot';
 import { isoFromEpochSeconds } from './series.ts';
 
@@ -24,8 +24,33 @@ export interface ChartProps {
   xRange?: readonly [number, number] | null;
   /** Given: dragging selects a range to zoom to, the wheel zooms (shift+wheel pans), a double-click resets. */
   onXRange?: (range: readonly [number, number] | null) => void;
+  /** Built before the page's other charts (the big chart and its panes): see `measureWidth`. */
+  eager?: boolean;
   /** Shows the price under the crosshair on the y axis. */
   crosshairLabel?: (value: number) => string;
+}
+
+/**
+ * Chart widths read together. Reading a chart's width right after another chart was inserted makes
+ * the browser lay out the whole page again, once per chart: a dozen layouts on the first load, most
+ * of the time to the first chart. Charts mounted in the same tick are measured in one layout, then
+ * built: the big chart's (`eager`) at once, the others in a task of their own after it, so the big
+ * chart is drawn without waiting for a dozen small ones to be built.
+ */
+type Pending = { root: HTMLElement; measured: (width: number) => void };
+const queues: Record<'eager' | 'later', Pending[]> = { eager: [], later: [] };
+function measureWidth(root: HTMLElement, measured: (width: number) => void, eager: boolean): void {
+  const queue = eager ? queues.eager : queues.later;
+  queue.push({ root, measured });
+  if (queue.length > 1) return;
+  const flush = () => {
+    const batch = queue.splice(0);
+    // Every read first (one layout), then every build.
+    const widths = batch.map((entry) => entry.root.clientWidth);
+    for (const [i, entry] of batch.entries()) entry.measured(widths[i]!);
+  };
+  if (eager) queueMicrotask(flush);
+  else setTimeout(flush, 0);
 }
 
 /** The bar index at or after `t` (from: true) or at or before it, in ascending `xs`. */
@@ -178,8 +203,15 @@ export function Chart(props: ChartProps) {
     label.style.left = `${u.over.offsetLeft}px`;
   }
 
+  // The root's width when the chart is first built (then the ResizeObserver below keeps it).
+  const [initialWidth, setInitialWidth] = createSignal<number>();
+  let built = false;
+
   onMount(() => {
+    measureWidth(root, setInitialWidth, props.eager ?? false);
     createEffect(() => {
+      const width = initialWidth();
+      if (width === undefined) return;
       const opts = props.options();
       const zoomable = !!untrack(() => props.onXRange);
       const hooks: uPlot.Hooks.Arrays = {
@@ -198,9 +230,16 @@ export function Chart(props: ChartProps) {
       };
       const cursor = zoomable ? { ...opts.cursor, drag: { x: true, y: false, setScale: false } } : opts.cursor;
       const u = untrack(
-        () => new uPlot({ ...opts, cursor, hooks, width: Math.max(root.clientWidth, 1), height: props.height }, props.data, root),
+        // The width measured with the other charts' (a rebuild, e.g. a new theme, measures again: one chart, one layout).
+        () =>
+          new uPlot(
+            { ...opts, cursor, hooks, width: Math.max(built ? root.clientWidth : width, 1), height: props.height },
+            props.data,
+            root,
+          ),
       );
       chart = u;
+      built = true;
       attachZoom(u);
       untrack(() => applyRange(u, props.xRange));
       onCleanup(() => {

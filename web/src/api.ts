@@ -51,6 +51,10 @@ export function barsPath(q: BarsQuery): string {
   return path;
 }
 
+export function latestPath(interval: string): string {
+  return `/api/latest?interval=${encodeURIComponent(interval)}`;
+}
+
 export function returnsPath(symbols: readonly string[], interval: string): string {
   const list = symbols.length > 0 ? `symbols=${symbols.map(encodeURIComponent).join(',')}&` : '';
   return `/api/returns?${list}interval=${encodeURIComponent(interval)}`;
@@ -82,7 +86,7 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
 
   return {
     config: () => get('/api/config', parseConfig),
-    latest: (interval) => get(`/api/latest?interval=${encodeURIComponent(interval)}`, parseLatest),
+    latest: (interval) => get(latestPath(interval), parseLatest),
     series: (q) => get(seriesPath(q), (body) => parseSeries(body, q.columns ?? SERIES_COLUMNS)),
     latestRun: () => get('/api/runs/latest', parseLatestRun),
     returns: (symbols, interval) => get(returnsPath(symbols, interval), parseReturns),

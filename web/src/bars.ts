@@ -8,7 +8,7 @@ import { toCsv } from './csv.ts';
 import { ShapeError } from './parse.ts';
 import { emptySeries, isoFromEpochSeconds } from './series.ts';
 import { NULLABLE_COLUMNS, type Series } from './types.ts';
-import type { Range } from './view.ts';
+import type { Range, ViewState } from './view.ts';
 
 export const RESOLUTIONS = ['1h', '1day', '1week'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -19,6 +19,11 @@ export function autoResolution(range: Range): Resolution {
   if (range === '1Y' || range === 'YTD') return '1day';
   if (range === 'All') return '1week';
   return '1h';
+}
+
+/** The big chart's bar size for a view: the URL's choice, or by range. */
+export function resolutionOf(view: Pick<ViewState, 'bars' | 'range'>): Resolution {
+  return view.bars === 'auto' ? autoResolution(view.range) : view.bars;
 }
 
 export interface BarSeries {
@@ -32,6 +37,13 @@ export interface BarSeries {
   low: number[];
   close: number[];
   volume: (number | null)[];
+}
+
+/** Whether two answers hold the same bars (every bar time and value), so nothing needs drawing again. */
+export function sameBars(a: BarSeries, b: BarSeries): boolean {
+  if (a.symbol !== b.symbol || a.resolution !== b.resolution || a.ts.length !== b.ts.length) return false;
+  const columns = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+  return columns.every((c) => a[c].every((v, i) => v === b[c][i]));
 }
 
 type Obj = Record<string, unknown>;

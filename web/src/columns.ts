@@ -1,3 +1,4 @@
+import { resolutionOf } from './bars.ts';
 import { type Column, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
 import { PALETTES } from './theme.ts';
 import { SERIES_COLUMNS, type SeriesColumn } from './types.ts';
@@ -33,8 +34,15 @@ export function detailColumns(view: Pick<ViewState, 'overlays' | 'panes'>): Seri
   return SERIES_COLUMNS.filter((c) => wanted.has(c));
 }
 
-/** The columns for each symbol of a view: the big chart's for its symbol, the cards' for the others. */
-export function columnsFor(view: Pick<ViewState, 'symbol' | 'overlays' | 'panes'>): (symbol: string) => readonly SeriesColumn[] {
-  const detail = detailColumns(view);
+/**
+ * The columns for each symbol of a view: the big chart's for its symbol, the cards' for the others.
+ * When the big chart draws daily or weekly bars (from the bars route), its symbol's hourly rows are
+ * only a card's: the page then fetches no hourly overlays it would never draw.
+ */
+export function columnsFor(
+  view: Pick<ViewState, 'symbol' | 'overlays' | 'panes'> & Partial<Pick<ViewState, 'range' | 'bars'>>,
+): (symbol: string) => readonly SeriesColumn[] {
+  const hourly = view.range === undefined || resolutionOf({ range: view.range, bars: view.bars ?? 'auto' }) === '1h';
+  const detail = hourly ? detailColumns(view) : CARD_COLUMNS;
   return (symbol) => (symbol === view.symbol ? detail : CARD_COLUMNS);
 }

@@ -1,4 +1,4 @@
-import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series } from './types.ts';
+import { NULLABLE_COLUMNS, PRICE_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 export function emptySeries(symbol: string): Series {
   const s = { symbol, ts: [] as number[] } as Series;
@@ -55,4 +55,20 @@ export function trimBefore(s: Series, from: number): Series {
 /** Where a window of `span` seconds ending at `newest` starts; undefined for the whole history. */
 export function windowStart(newest: number | undefined, span: number | null): number | undefined {
   return span === null || newest === undefined ? undefined : newest - span;
+}
+
+/**
+ * Whether every row of `incoming` is already in `held` (same bar time, same values in `columns`):
+ * then merging it would change nothing a chart draws.
+ */
+export function holdsAlready(held: Series | undefined, incoming: Series, columns: readonly SeriesColumn[]): boolean {
+  if (!held) return incoming.ts.length === 0;
+  let j = held.ts.length - 1;
+  for (let i = incoming.ts.length - 1; i >= 0; i--) {
+    const t = incoming.ts[i]!;
+    while (j >= 0 && held.ts[j]! > t) j--;
+    if (j < 0 || held.ts[j] !== t) return false;
+    for (const c of columns) if (held[c][j] !== incoming[c][i]) return false;
+  }
+  return true;
 }

@@ -1,5 +1,5 @@
 import type { Api, SeriesQuery } from './api.ts';
-import { emptySeries, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from './series.ts';
+import { emptySeries, holdsAlready, isoFromEpochSeconds, lastTs, mergeSeries, trimBefore, windowStart } from './series.ts';
 import { type LatestRow, SERIES_COLUMNS, type Series, type SeriesColumn } from './types.ts';
 
 /** The series API takes at most this many symbols per request. */
@@ -25,6 +25,11 @@ export interface LoadOptions {
 
 export interface SyncSink {
   series(symbol: string, series: Series): void;
+  /**
+   * Runs the `series` calls of one answer together (Solid's `batch`), so a chart drawn from several
+   * symbols, like the comparison, redraws once per answer rather than once per symbol.
+   */
+  batch?(apply: () => void): void;
   latest(rows: LatestRow[]): void;
   error(err: unknown): void;
 }
@@ -76,6 +81,7 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
   let reload = false;
   let loadOptions: LoadOptions = {};
   let running: Promise<void> | undefined;
+  const together = (apply: () => void) => (sink.batch ? sink.batch(apply) : apply());
 
   /**
    * Groups symbols that share a `from`, so a watch list costs a request or two, not one per symbol;
@@ -116,15 +122,16 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     const froms = new Map(symbols.map((s) => [s, windowStart(newest.get(s), window.span)]));
     const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
     const requests = fetchGrouped(froms, options.first);
-    const apply = (answers: Series[]) => {
-      for (const incoming of answers) {
-        if (!froms.has(incoming.symbol)) continue;
-        const series = mergeSeries(undefined, incoming);
-        into.set(incoming.symbol, series);
-        heldColumns.set(incoming.symbol, asked.get(incoming.symbol)!);
-        sink.series(incoming.symbol, series);
-      }
-    };
+    const apply = (answers: Series[]) =>
+      together(() => {
+        for (const incoming of answers) {
+          if (!froms.has(incoming.symbol)) continue;
+          const series = mergeSeries(undefined, incoming);
+          into.set(incoming.symbol, series);
+          heldColumns.set(incoming.symbol, asked.get(incoming.symbol)!);
+          sink.series(incoming.symbol, series);
+        }
+      });
     await Promise.all(requests.map((r) => r.then(apply)));
     for (const symbol of symbols) {
       if (into.has(symbol)) continue;
@@ -139,8 +146,15 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     const froms = new Map(symbols.map((s) => [s, lastTs(held.get(s))]));
     const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
     const [rows, answers] = await Promise.all([api.latest(interval), Promise.all(fetchGrouped(froms))]);
-    for (const incoming of answers.flat()) {
+    together(() => applyNew(answers.flat(), froms, asked));
+    sink.latest(rows);
+  }
+
+  function applyNew(answers: Series[], froms: Map<string, number | undefined>, asked: Map<string, readonly SeriesColumn[]>): void {
+    for (const incoming of answers) {
       if (!froms.has(incoming.symbol)) continue;
+      // A catch-up that found nothing new (the held newest bar, unchanged) redraws nothing.
+      if (holdsAlready(held.get(incoming.symbol), incoming, asked.get(incoming.symbol)!)) continue;
       const merged = mergeSeries(held.get(incoming.symbol), incoming);
       const from = windowStart(lastTs(merged), window.span);
       // The window slides with the newest bar, so an all-day session holds no more than the first load.
@@ -154,7 +168,6 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
       );
       sink.series(incoming.symbol, shown);
     }
-    sink.latest(rows);
   }
 
   async function step(): Promise<void> {
