@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
@@ -118,7 +119,15 @@ describe.skipIf(skip !== null)(`the comparison${skip ? ` (skipped: ${skip})` : '
       );
     }
     expect(await page.getByTestId('rank-BTC/USD').textContent()).toMatch(/benchmark/);
+    // Best and worst are among the compared symbols; the benchmark is the yardstick.
+    const ranked = [...keep].sort((a, b) => returns.get(b)!.change_pct! - returns.get(a)!.change_pct!);
+    const performers = (await page.getByTestId('performers').textContent())!;
+    expect(performers).toMatch(new RegExp(`Best\\s*${ranked[0]}`));
+    expect(performers).toMatch(new RegExp(`Worst\\s*${ranked.at(-1)}`));
     expect(await page.getByTestId('rank-GOOGL').count()).toBe(0);
+
+    await mkdir('test-artifacts', { recursive: true });
+    await panel.screenshot({ path: 'test-artifacts/compare-benchmark-1440-dark.png' });
 
     // A link with the choice opens it again.
     const again = await open(`?range=1W&compare=AAPL,MSFT,ETH/USD&benchmark=BTC/USD`);
@@ -180,6 +189,9 @@ describe.skipIf(skip !== null)(`the comparison${skip ? ` (skipped: ${skip})` : '
         expect(t - bar!.ts.getTime() / 1000).toBeLessThan(3600);
       }
     }
+
+    await mkdir('test-artifacts', { recursive: true });
+    await page.getByRole('region', { name: /Comparison/ }).screenshot({ path: 'test-artifacts/compare-sunday-hover-1440-dark.png' });
 
     // Off the chart, the legend shows the newest values again.
     await page.mouse.move(1, 1);

@@ -93,9 +93,11 @@ export function Compare(props: CompareProps) {
   const [hover, setHover] = createSignal<number | null>(null);
   const options = createMemo(() => compareOptions(lines(), props.palette, setHover));
   const shownAt = () => hover() ?? rebased().span?.[1] ?? null;
-  const best = () => performance()[0];
+  /** Best and worst among the compared symbols: the benchmark is the yardstick, not a contender (unless also compared). */
+  const contenders = () => performance().filter((p) => compared().includes(p.symbol));
+  const best = () => contenders()[0];
   const worst = () => {
-    const p = performance();
+    const p = contenders();
     return p.length > 1 ? p[p.length - 1] : undefined;
   };
 
