@@ -1,4 +1,4 @@
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { CompareControls } from './CompareControls.tsx';
 import { type CompareLine, compareData, compareOptions } from './charts.ts';
@@ -92,6 +92,8 @@ export function Compare(props: CompareProps) {
   /** The time under the cursor, epoch seconds; null: not hovering, the legend shows the newest values. */
   const [hover, setHover] = createSignal<number | null>(null);
   const options = createMemo(() => compareOptions(lines(), props.palette, setHover));
+  // A rebuilt chart has no cursor until the pointer moves again.
+  createEffect(on(options, () => setHover(null), { defer: true }));
   const shownAt = () => hover() ?? rebased().span?.[1] ?? null;
   /** Best and worst among the compared symbols: the benchmark is the yardstick, not a contender (unless also compared). */
   const contenders = () => performance().filter((p) => compared().includes(p.symbol));
