@@ -77,23 +77,34 @@ describe('seriesCsv', () => {
 });
 
 describe('rebasedCsv', () => {
-  test('the comparison as drawn: one column per symbol, empty where it has no bar', () => {
-    const r = rebase([
-      makeSeries('AAPL', [
-        [3600, 100],
-        [10_800, 110],
+  test('the comparison as drawn: percent change per symbol, empty where it has no bar, under a header that says so', () => {
+    const r = rebase(
+      [
+        makeSeries('AAPL', [
+          [3600, 100],
+          [10_800, 110],
+        ]),
+        makeSeries('ETH/USD', [
+          [3600, 10],
+          [7200, 11],
+          [10_800, 9],
+        ]),
+      ],
+      new Map([
+        ['AAPL', { baseTs: 3600, baseClose: 100, asOfTs: 10_800, close: 110 }],
+        ['ETH/USD', { baseTs: 3600, baseClose: 10, asOfTs: 10_800, close: 9 }],
       ]),
-      makeSeries('ETH/USD', [
-        [3600, 10],
-        [7200, 11],
-        [10_800, 9],
-      ]),
-    ]);
-    expect(parseCsv(rebasedCsv(r))).toEqual([
-      ['time', 'AAPL', 'ETH/USD'],
-      ['1970-01-01T01:00:00.000Z', '100', '100'],
-      ['1970-01-01T02:00:00.000Z', '', '110'],
-      ['1970-01-01T03:00:00.000Z', '110', '90'],
+    );
+    const csv = rebasedCsv(r, '1W');
+    expect(csv.split('\r\n')[0]).toMatch(/^# Market Pulse comparison, range 1W: percent change/);
+    const [header, ...rows] = parseCsv(csv).filter((row) => !row[0]!.startsWith('#'));
+    expect(header).toEqual(['time_utc', 'AAPL', 'ETH/USD']);
+    // 110/100 = +10 %; 11/10 = +10 %, 9/10 = −10 %; AAPL has no 02:00 bar.
+    const cents = (v: string) => (v === '' ? '' : Number(v).toFixed(2));
+    expect(rows.map(([t, ...vs]) => [t, ...vs.map(cents)])).toEqual([
+      ['1970-01-01T01:00:00.000Z', '0.00', '0.00'],
+      ['1970-01-01T02:00:00.000Z', '', '10.00'],
+      ['1970-01-01T03:00:00.000Z', '10.00', '-10.00'],
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatAgo, formatNumber, formatPct, formatPrice, formatRun, formatVolume } from '../../web/src/format.ts';
+import { formatAgo, formatAxisPct, formatNumber, formatPct, formatPp, formatPrice, formatRun, formatVolume } from '../../web/src/format.ts';
 import type { EtlRun } from '../../web/src/types.ts';
 
 const en = 'en-US';
@@ -33,6 +33,21 @@ describe('formatNumber / formatPct / formatVolume', () => {
     expect(formatPct(-0.4, 'en-US')).toBe('-0.40%');
     expect(formatPct(0, 'en-US')).toBe('0.00%');
     expect(formatPct(null, 'en-US')).toBe('—');
+  });
+
+  test('percent axis labels: a sign, a true minus, a space before %, zero unsigned', () => {
+    expect(formatAxisPct(5, 0, 'en-US')).toBe('+5 %');
+    expect(formatAxisPct(-3, 0, 'en-US')).toBe('\u22123 %');
+    expect(formatAxisPct(-2.5, 1, 'en-US')).toBe('\u22122.5 %');
+    expect(formatAxisPct(0, 0, 'en-US')).toBe('0 %');
+    expect(formatAxisPct(-0.001, 1, 'en-US')).toBe('0.0 %');
+    expect(formatAxisPct(1200, 0, 'en-US')).toBe('+1,200 %');
+  });
+
+  test('differences of returns are percentage points', () => {
+    expect(formatPp(1.234, 'en-US')).toBe('+1.23 pp');
+    expect(formatPp(-0.4, 'en-US')).toBe('\u22120.40 pp');
+    expect(formatPp(0, 'en-US')).toBe('0.00 pp');
   });
 
   test('volume is compact', () => {

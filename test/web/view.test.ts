@@ -1,5 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { defaultView, OVERLAYS, parseView, serializeView, toggle, type ViewState } from '../../web/src/view.ts';
+import {
+  benchmarkOf,
+  comparedSymbols,
+  defaultView,
+  OVERLAYS,
+  parseView,
+  serializeView,
+  toggle,
+  toggleCompared,
+  type ViewState,
+} from '../../web/src/view.ts';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'BTC/USD', 'ETH/USD'];
 const defaults = defaultView(SYMBOLS);
@@ -13,7 +23,9 @@ describe('view state in the URL', () => {
   test('round-trips every setting, keeping symbols with a slash readable', () => {
     const view: ViewState = {
       symbol: 'BTC/USD',
-      watch: ['AAPL', 'BTC/USD'],
+      watch: ['AAPL', 'MSFT', 'BTC/USD'],
+      compare: ['AAPL', 'BTC/USD'],
+      benchmark: 'MSFT',
       range: '1Y',
       bars: '1week',
       zoom: [1764000000, 1764500000],
@@ -25,7 +37,7 @@ describe('view state in the URL', () => {
     };
     const query = serializeView(view, defaults);
     expect(query).toBe(
-      '?symbol=BTC/USD&watch=AAPL,BTC/USD&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30',
+      '?symbol=BTC/USD&watch=AAPL,MSFT,BTC/USD&compare=AAPL,BTC/USD&benchmark=MSFT&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30',
     );
     expect(parseView(query, SYMBOLS)).toEqual(view);
     expect(parseView(new URL(`http://x/${query}`).search, SYMBOLS)).toEqual(view);
@@ -53,6 +65,49 @@ describe('view state in the URL', () => {
 
   test('the default poll interval can be configured', () => {
     expect(parseView('', SYMBOLS, defaultView(SYMBOLS, 15)).poll).toBe(15);
+  });
+});
+
+describe('the comparison in the URL', () => {
+  test('by default it compares the watch list against no benchmark, and says nothing in the URL', () => {
+    expect(defaults).toMatchObject({ compare: null, benchmark: null });
+    expect(comparedSymbols(defaults)).toEqual(SYMBOLS);
+    expect(benchmarkOf(defaults)).toBeNull();
+  });
+
+  test('a choice and a benchmark round-trip, in watch-list order, with slashes readable', () => {
+    const view = parseView('?compare=eth/usd,aapl&benchmark=btc%2Fusd', SYMBOLS);
+    expect(view).toMatchObject({ compare: ['AAPL', 'ETH/USD'], benchmark: 'BTC/USD' });
+    expect(serializeView(view, defaults)).toBe('?compare=AAPL,ETH/USD&benchmark=BTC/USD');
+    // The benchmark may be one of the compared symbols.
+    expect(parseView('?compare=AAPL,MSFT&benchmark=AAPL', SYMBOLS)).toMatchObject({ compare: ['AAPL', 'MSFT'], benchmark: 'AAPL' });
+  });
+
+  test('unknown symbols, or ones off the watch list (whose bars are not held), are ignored', () => {
+    expect(parseView('?compare=TSLA,MSFT&benchmark=TSLA', SYMBOLS)).toMatchObject({ compare: ['MSFT'], benchmark: null });
+    expect(parseView('?watch=AAPL,MSFT&compare=BTC/USD,AAPL&benchmark=ETH/USD', SYMBOLS)).toMatchObject({
+      compare: ['AAPL'],
+      benchmark: null,
+    });
+    // Nothing left, or the whole watch list, is the default.
+    expect(parseView('?compare=TSLA', SYMBOLS).compare).toBeNull();
+    expect(parseView('?compare=', SYMBOLS).compare).toBeNull();
+    expect(parseView(`?compare=${SYMBOLS.join(',')}`, SYMBOLS).compare).toBeNull();
+  });
+
+  test('a choice the watch list no longer holds falls back to what is still there', () => {
+    const view = { ...defaults, watch: ['AAPL', 'BTC/USD'], compare: ['MSFT', 'BTC/USD'], benchmark: 'ETH/USD' };
+    expect(comparedSymbols(view)).toEqual(['BTC/USD']);
+    expect(benchmarkOf(view)).toBeNull();
+    expect(serializeView(view, defaults)).toBe('?watch=AAPL,BTC/USD&compare=BTC/USD');
+    expect(comparedSymbols({ watch: ['AAPL'], compare: ['MSFT'] })).toEqual(['AAPL']);
+  });
+
+  test('toggling keeps the order, returns to the default when all are compared, and keeps the last one', () => {
+    expect(toggleCompared(defaults, 'MSFT')).toEqual(['AAPL', 'BTC/USD', 'ETH/USD']);
+    expect(toggleCompared({ watch: SYMBOLS, compare: ['ETH/USD'] }, 'AAPL')).toEqual(['AAPL', 'ETH/USD']);
+    expect(toggleCompared({ watch: SYMBOLS, compare: ['AAPL', 'MSFT', 'ETH/USD'] }, 'BTC/USD')).toBeNull();
+    expect(toggleCompared({ watch: SYMBOLS, compare: ['AAPL'] }, 'AAPL')).toEqual(['AAPL']);
   });
 });
 

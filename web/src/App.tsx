@@ -602,6 +602,9 @@ export function App(props: AppProps) {
                 </section>
                 <Compare
                   symbols={v().watch}
+                  compare={v().compare}
+                  benchmark={v().benchmark}
+                  onChange={update}
                   series={v()
                     .watch.map((s) => series.get(s))
                     .filter((s): s is Series => s !== undefined)}

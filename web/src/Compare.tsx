@@ -1,56 +1,105 @@
-import { createMemo, For, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { compareData, compareOptions } from './charts.ts';
+import { CompareControls } from './CompareControls.tsx';
+import { type CompareLine, compareData, compareOptions } from './charts.ts';
 import { csvFileName, rebasedCsv } from './csv.ts';
 import { download } from './download.ts';
-import { formatPct } from './format.ts';
-import { type RebaseBase, rebase } from './rebase.ts';
+import { formatPct, formatPp, formatTime } from './format.ts';
+import { type RebaseAnchor, rebase, valueAt } from './rebase.ts';
 import { baseLabel, type ReturnRow } from './returns.ts';
+import { isoFromEpochSeconds } from './series.ts';
 import type { Palette } from './theme.ts';
 import type { Series } from './types.ts';
+import { benchmarkOf, comparedSymbols, type ViewState } from './view.ts';
 
 export interface CompareProps {
+  /** The watch list: the symbols that may be compared, in order. */
   symbols: readonly string[];
+  /** The symbols chosen (view.compare); null: the whole watch list. */
+  compare: readonly string[] | null;
+  /** The symbol the others are measured against; null: none. */
+  benchmark: string | null;
   series: readonly Series[];
-  /** Each symbol's return over the range (market.returns): its base close is the line's 100. */
+  /** Each symbol's return over the range (market.returns): its base close is the line's 0 %. */
   returns: ReadonlyMap<string, ReturnRow>;
   range: string;
   palette: Palette;
   compact: boolean;
+  onChange: (patch: Partial<Pick<ViewState, 'compare' | 'benchmark'>>) => void;
 }
 
+const epoch = (iso: string) => Date.parse(iso) / 1000;
+
 /**
- * The watch list rebased to 100 at each symbol's base close for the range (market.returns: the same
- * calendar span for stocks and crypto), so they compare on one axis; the ranking and the best and
- * worst performer are the database's returns, the very numbers on the cards.
+ * The chosen symbols (and the benchmark) as percent change from each one's base close for the range
+ * (market.returns: the same calendar span for stocks and crypto), on one time axis from the
+ * earliest base to the newest bar. Each line ends at exactly its card's return; the ranking and the
+ * best and worst performer are those returns, and with a benchmark each one's lead or lag on it.
  */
 export function Compare(props: CompareProps) {
-  const bases = createMemo(() => {
-    const out = new Map<string, RebaseBase>();
+  const compared = () => comparedSymbols({ watch: [...props.symbols], compare: props.compare ? [...props.compare] : null });
+  const benchmark = () => benchmarkOf({ watch: [...props.symbols], benchmark: props.benchmark });
+  /** What is drawn: the compared symbols and the benchmark, in watch-list order. */
+  const wanted = createMemo(
+    () => {
+      const chosen = new Set([...compared(), ...(benchmark() ? [benchmark()!] : [])]);
+      return props.symbols.filter((s) => chosen.has(s));
+    },
+    [],
+    { equals: (a, b) => a.length === b.length && a.every((s, i) => s === b[i]) },
+  );
+  const anchors = createMemo(() => {
+    const out = new Map<string, RebaseAnchor>();
     for (const [symbol, r] of props.returns) {
-      if (r.base_ts !== null && r.base_close !== null && r.base_close > 0)
-        out.set(symbol, { ts: Date.parse(r.base_ts) / 1000, close: r.base_close });
+      if (r.base_ts !== null && r.base_close !== null)
+        out.set(symbol, { baseTs: epoch(r.base_ts), baseClose: r.base_close, asOfTs: epoch(r.as_of), close: r.close });
     }
     return out;
   });
   const rebased = createMemo(() => {
-    const drawn = rebase(props.series, undefined, bases());
-    const performance = props.symbols
+    const bySymbol = new Map(props.series.map((s) => [s.symbol, s]));
+    return rebase(
+      wanted().flatMap((s) => bySymbol.get(s) ?? []),
+      anchors(),
+    );
+  });
+  const performance = createMemo(() =>
+    wanted()
       .flatMap((symbol) => {
         const pct = props.returns.get(symbol)?.change_pct;
         return pct === null || pct === undefined ? [] : [{ symbol, changePct: pct }];
       })
-      .sort((a, b) => b.changePct - a.changePct);
-    const missing = props.symbols.filter((s) => !performance.some((p) => p.symbol === s));
-    return { ...drawn, performance, missing };
-  });
-  const drawn = createMemo(() => rebased().symbols, [], {
-    equals: (a, b) => a.length === b.length && a.every((s, i) => s === b[i]),
-  });
-  const options = createMemo(() => compareOptions(drawn(), props.palette));
-  const best = () => rebased().performance[0];
+      .sort((a, b) => b.changePct - a.changePct),
+  );
+  const missing = () => wanted().filter((s) => !performance().some((p) => p.symbol === s));
+  const benchmarkPct = () => {
+    const b = benchmark();
+    return b === null ? null : (props.returns.get(b)?.change_pct ?? null);
+  };
+
+  const color = (symbol: string) =>
+    symbol === benchmark()
+      ? props.palette.axis
+      : props.palette.series[Math.max(0, props.symbols.indexOf(symbol)) % props.palette.series.length]!;
+  const lines = createMemo<CompareLine[]>(
+    () => rebased().symbols.map((symbol) => ({ symbol, color: color(symbol), benchmark: symbol === benchmark() })),
+    [],
+    {
+      equals: (a, b) =>
+        a.length === b.length && a.every((l, i) => l.symbol === b[i]!.symbol && l.color === b[i]!.color && l.benchmark === b[i]!.benchmark),
+    },
+  );
+  /** The time under the cursor, epoch seconds; null: not hovering, the legend shows the newest values. */
+  const [hover, setHover] = createSignal<number | null>(null);
+  const options = createMemo(() => compareOptions(lines(), props.palette, setHover));
+  // A rebuilt chart has no cursor until the pointer moves again.
+  createEffect(on(options, () => setHover(null), { defer: true }));
+  const shownAt = () => hover() ?? rebased().span?.[1] ?? null;
+  /** Best and worst among the compared symbols: the benchmark is the yardstick, not a contender (unless also compared). */
+  const contenders = () => performance().filter((p) => compared().includes(p.symbol));
+  const best = () => contenders()[0];
   const worst = () => {
-    const p = rebased().performance;
+    const p = contenders();
     return p.length > 1 ? p[p.length - 1] : undefined;
   };
 
@@ -58,16 +107,23 @@ export function Compare(props: CompareProps) {
     <section class="panel" aria-labelledby="compare-title">
       <header class="panel-head">
         <h2 id="compare-title">
-          Comparison<span class="muted"> · rebased to 100 at each symbol's {props.range} base close</span>
+          Comparison<span class="muted"> · % change since each symbol's {props.range} base close</span>
         </h2>
         <button
           type="button"
           data-testid="export-compare-csv"
-          onClick={() => download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased()))}
+          onClick={() => download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased(), props.range))}
         >
           Download CSV
         </button>
       </header>
+      <CompareControls
+        symbols={props.symbols}
+        compare={props.compare}
+        compared={compared()}
+        benchmark={benchmark()}
+        onChange={props.onChange}
+      />
       <dl class="performers" data-testid="performers">
         <Show when={best()}>
           {(b) => (
@@ -89,12 +145,12 @@ export function Compare(props: CompareProps) {
             </div>
           )}
         </Show>
-        <Show when={rebased().missing.length > 0}>
+        <Show when={missing().length > 0}>
           <div>
             <dt>No return over {props.range}</dt>
             <dd>
-              {rebased()
-                .missing.map((s) => `${s}${props.returns.get(s) ? ` (${baseLabel(props.returns.get(s), props.range)})` : ''}`)
+              {missing()
+                .map((s) => `${s}${props.returns.get(s) ? ` (${baseLabel(props.returns.get(s), props.range)})` : ''}`)
                 .join(', ')}
             </dd>
           </div>
@@ -102,21 +158,67 @@ export function Compare(props: CompareProps) {
       </dl>
       <Chart
         testid="chart-compare"
-        label={`${drawn().join(', ')} rebased to 100 at the ${props.range} base close`}
+        label={`${rebased().symbols.join(', ')}: percent change since the ${props.range} base close${benchmark() ? `, against ${benchmark()}` : ''}`}
         height={props.compact ? 220 : 280}
         options={options}
         data={compareData(rebased())}
-        attrs={{ 'data-symbols': drawn().join(',') }}
+        attrs={{ 'data-symbols': rebased().symbols.join(','), 'data-benchmark': benchmark() ?? '' }}
         keyboard
       />
-      <ol class="ranking" aria-label="Change over the range, best first">
-        <For each={rebased().performance}>
-          {(p) => (
-            <li data-testid={`rank-${p.symbol}`} data-change-pct={p.changePct}>
-              <span>{p.symbol}</span> <span class={p.changePct >= 0 ? 'up' : 'down'}>{formatPct(p.changePct)}</span>{' '}
-              <span class="muted">{baseLabel(props.returns.get(p.symbol), props.range)}</span>
-            </li>
-          )}
+      <div class="compare-legend" data-testid="compare-legend">
+        <Show when={shownAt() !== null}>
+          <span class="muted" data-testid="compare-legend-time" data-t={shownAt()!}>
+            {hover() === null ? 'Latest · ' : ''}
+            <time datetime={isoFromEpochSeconds(shownAt()!)}>{formatTime(isoFromEpochSeconds(shownAt()!))}</time>
+          </span>
+        </Show>
+        <For each={rebased().lines}>
+          {(line) => {
+            const value = () => {
+              const t = shownAt();
+              return t === null ? null : valueAt(line, t);
+            };
+            return (
+              <span class="compare-legend-item" data-testid={`compare-item-${line.symbol}`} data-end-pct={line.pct.at(-1)}>
+                <span
+                  class={`compare-marker${line.symbol === benchmark() ? ' benchmark' : ''}`}
+                  style={{ 'border-color': color(line.symbol) }}
+                  aria-hidden="true"
+                />
+                {line.symbol}
+                <Show when={line.symbol === benchmark()}>
+                  <span class="muted"> (benchmark)</span>
+                </Show>{' '}
+                <span data-testid={`compare-value-${line.symbol}`} data-value={value() ?? ''}>
+                  {formatPct(value())}
+                </span>
+              </span>
+            );
+          }}
+        </For>
+      </div>
+      <ol class="ranking" aria-label={`Change over the range, best first${benchmark() ? `, and against ${benchmark()}` : ''}`}>
+        <For each={performance()}>
+          {(p) => {
+            const vs = () => {
+              const b = benchmarkPct();
+              return b === null || p.symbol === benchmark() ? null : p.changePct - b;
+            };
+            return (
+              <li data-testid={`rank-${p.symbol}`} data-change-pct={p.changePct} data-vs-benchmark={vs() ?? ''}>
+                <span>{p.symbol}</span> <span class={p.changePct >= 0 ? 'up' : 'down'}>{formatPct(p.changePct)}</span>{' '}
+                <Show when={p.symbol === benchmark()}>
+                  <span class="benchmark-tag">benchmark</span>{' '}
+                </Show>
+                <Show when={vs() !== null}>
+                  <span data-testid={`vs-benchmark-${p.symbol}`}>
+                    {formatPp(vs()!)} vs {benchmark()}
+                  </span>{' '}
+                </Show>
+                <span class="muted">{baseLabel(props.returns.get(p.symbol), props.range)}</span>
+              </li>
+            );
+          }}
         </For>
       </ol>
     </section>

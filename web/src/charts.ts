@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import type { ChartOptions } from './Chart.tsx';
-import { formatNumber, formatVolume } from './format.ts';
+import { formatAxisPct, formatNumber, formatVolume } from './format.ts';
 import type { Rebased } from './rebase.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, NullableColumn, PriceColumn, Series } from './types.ts';
@@ -99,7 +99,7 @@ function candlePlugin(p: Palette, idx: { open: number; high: number; low: number
   };
 }
 
-/** Horizontal guides (RSI 30/70, MACD 0, rebased 100). */
+/** Horizontal guides (RSI 30/70, MACD 0, the comparison's 0 %). */
 function guides(p: Palette, values: readonly number[]) {
   return (u: uPlot) => {
     const { ctx } = u;
@@ -250,23 +250,48 @@ export function sparkSpec(p: Palette, up: boolean | null): ChartSpec {
   };
 }
 
-export function compareOptions(symbols: readonly string[], p: Palette): ChartOptions {
+export interface CompareLine {
+  symbol: string;
+  color: string;
+  /** The benchmark: thicker and dashed, so it stands apart without relying on colour. */
+  benchmark: boolean;
+}
+
+/** Percent tick labels with as many decimals as the spacing needs: "+5 %", "−2.5 %", "0 %". */
+const pctTicks = (_u: uPlot, ticks: number[], _axis: number, _space: number, incr: number) =>
+  ticks.map((v) => formatAxisPct(v, Math.min(2, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9)))));
+
+/**
+ * The comparison on a percent axis with a 0 % guide. Its own legend (Compare.tsx) shows every line
+ * at the hovered time, so uPlot's (which shows only lines with a bar at exactly that x) is off and
+ * `onCursor` reports the time under the cursor (null when it leaves). The x axis is calendar time,
+ * not bars, so stocks and crypto cover the same span.
+ */
+export function compareOptions(lines: readonly CompareLine[], p: Palette, onCursor: (t: number | null) => void): ChartOptions {
   return {
     series: [
       {},
-      ...symbols.map((symbol, i) => ({
-        label: symbol,
-        stroke: p.series[i % p.series.length]!,
-        width: 1.5,
+      ...lines.map((l) => ({
+        label: l.benchmark ? `${l.symbol} (benchmark)` : l.symbol,
+        stroke: l.color,
+        width: l.benchmark ? 2.5 : 1.5,
+        ...(l.benchmark ? { dash: [8, 4] } : {}),
         spanGaps: true,
-        value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatNumber(v, 2)),
       })),
     ],
     scales: { x: { time: true } },
-    axes: axes(p),
+    axes: axes(p, { values: pctTicks }),
     cursor: cursor(null),
-    legend: { live: true },
-    hooks: { drawAxes: [guides(p, [100])] },
+    legend: { show: false },
+    hooks: {
+      drawAxes: [guides(p, [0])],
+      setCursor: [
+        (u: uPlot) => {
+          const left = u.cursor.left;
+          onCursor(left === undefined || left === null || left < 0 ? null : u.posToVal(left, 'x'));
+        },
+      ],
+    },
   };
 }
 

@@ -30,10 +30,14 @@ export function csvFileName(what: string, range: string, newest: number | undefi
   return `market-pulse_${what.replace(/[^A-Za-z0-9._-]+/g, '-')}_${range}_${stamp}.csv`;
 }
 
-/** The comparison as drawn: one rebased column per symbol, empty where a symbol has no bar then. */
-export function rebasedCsv(r: Rebased): string {
-  return toCsv(
-    ['time', ...r.symbols],
+/** The comparison as drawn: one column per symbol in percent change from its base close, empty where it has no bar then. */
+export function rebasedCsv(r: Rebased, range: string): string {
+  const header = [
+    `# Market Pulse comparison, range ${range}: percent change from each symbol's ${range} base close (market.returns)`,
+    '# time_utc: bar open, ISO 8601 UTC; each line starts at 0 at its base bar and ends at its return',
+  ].join('\r\n');
+  return `${header}\r\n${toCsv(
+    ['time_utc', ...r.symbols],
     r.ts.map((t, i) => [isoFromEpochSeconds(t), ...r.values.map((column) => column[i] ?? null)]),
-  );
+  )}`;
 }

@@ -79,6 +79,21 @@ export function formatPct(value: number | null, locale?: Locale): string {
   return `${numberFormat(locale, { signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}%`;
 }
 
+/** A percent axis label: "+5 %", "−2.5 %" (a true minus sign), "0 %". */
+export function formatAxisPct(value: number, digits = 0, locale?: Locale): string {
+  const text = numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(value));
+  // Rounded to zero is zero, without a sign.
+  if (Number(Math.abs(value).toFixed(digits)) === 0) return `${text} %`;
+  return `${value > 0 ? '+' : '\u2212'}${text} %`;
+}
+
+/** A difference of percentages in percentage points: "+1.25 pp", "−0.40 pp". */
+export function formatPp(value: number, locale?: Locale): string {
+  const text = numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(value));
+  if (Number(Math.abs(value).toFixed(2)) === 0) return `${text} pp`;
+  return `${value > 0 ? '+' : '\u2212'}${text} pp`;
+}
+
 /** "Updated 3 min ago": when data last landed, from a live event or a successful run's end. */
 export function formatUpdated(atMs: number, now: number): string {
   return `Updated ${formatAgo(new Date(atMs).toISOString(), now)}`;

@@ -1,63 +1,109 @@
 import type { Series } from './types.ts';
 
 /**
- * The comparison: every symbol's close rebased to 100 at its first bar in the window, so stocks and
- * crypto of any price level share one axis. Stock bars exist only in sessions and crypto bars around
- * the clock, so the symbols are joined on the union of their times, with null where one has no bar.
+ * The comparison: every symbol's close as a percent change from its return's base close
+ * (market.returns), so stocks and crypto of any price level share one percent axis. Each line runs
+ * from its base (0 %) to its return's newest bar, whose value is the return on its card. Stock bars
+ * exist only in sessions (opening at :30) and crypto bars around the clock (at :00), so the chart
+ * joins the lines on the union of their times, and the legend looks each line up on its own times.
  */
-export interface Rebased {
-  /** Symbols drawn, in the order asked for, each with its column in `values`. */
-  symbols: string[];
-  /** Epoch seconds, ascending: the union of every drawn symbol's bar times. */
-  ts: number[];
-  values: Array<Array<number | null>>;
-  /** Change over the window in percent, best first. */
-  performance: Array<{ symbol: string; changePct: number }>;
-  /** Symbols with no usable bar in the window. */
-  missing: string[];
-}
 
-/** Where a symbol's line is 100: the close of its return's base bar (market.returns), from that bar on. */
-export interface RebaseBase {
-  /** Epoch seconds of the base bar. */
-  ts: number;
+/** Where a symbol's line starts and ends: the base bar and the newest bar of its return (market.returns). */
+export interface RebaseAnchor {
+  /** Epoch seconds of the base bar: the line's 0 %. */
+  baseTs: number;
+  baseClose: number;
+  /** Epoch seconds of the return's newest bar, the line's last point. */
+  asOfTs: number;
+  /** Its close: the line ends at exactly the return. */
   close: number;
 }
 
+/** One symbol's line on its own bar times, ascending. */
+export interface RebasedLine {
+  symbol: string;
+  ts: number[];
+  /** Percent change from the base close at each time; the first is 0 (the base). */
+  pct: number[];
+}
+
+export interface Rebased {
+  /** Symbols drawn, in the order asked for, each with its line and its column in `values`. */
+  symbols: string[];
+  lines: RebasedLine[];
+  /** Epoch seconds, ascending: the union of every line's times. */
+  ts: number[];
+  /** One column per symbol on `ts`, null where that symbol has no bar. */
+  values: Array<Array<number | null>>;
+  /** The common calendar span, epoch seconds: from the earliest base to the newest bar of any line; null when nothing is drawn. */
+  span: readonly [number, number] | null;
+  /** Symbols without a base (history shorter than the range, or no return yet). */
+  missing: string[];
+}
+
+/** The percent change from `base` to `close`, computed as market.returns computes change_pct, so the two agree exactly. */
+export function pctChange(close: number, base: number): number {
+  return 100 * (close / base - 1);
+}
+
 /**
- * `bases` given: each symbol is rebased to its return's base close, so the line ends at exactly
- * 100 + the return shown in the ranking; a symbol without a base is missing. Otherwise each is
- * rebased to its first bar at or after `from`.
+ * Each symbol rebased to its anchor: a 0 % point at the base bar, then the symbol's bars after the
+ * base and before the return's newest bar, then that bar from the return itself. Bars newer than
+ * the return (a live update the returns have not caught up with) wait for it, so the line's end
+ * and the card never disagree. A symbol without an anchor, or with a non-positive base, is missing.
  */
-export function rebase(series: readonly Series[], from?: number, bases?: ReadonlyMap<string, RebaseBase>): Rebased {
-  const drawn: Array<{ symbol: string; ts: number[]; values: number[] }> = [];
+export function rebase(series: readonly Series[], anchors: ReadonlyMap<string, RebaseAnchor>): Rebased {
+  const lines: RebasedLine[] = [];
   const missing: string[] = [];
   for (const s of series) {
-    let start = 0;
-    const given = bases?.get(s.symbol);
-    const after = bases ? given?.ts : from;
-    if (after !== undefined) while (start < s.ts.length && s.ts[start]! < after) start++;
-    const base = bases ? given?.close : s.close[start];
-    if (base === undefined || !(base > 0)) {
+    const a = anchors.get(s.symbol);
+    if (!a || !(a.baseClose > 0) || a.asOfTs < a.baseTs) {
       missing.push(s.symbol);
       continue;
     }
-    drawn.push({
-      symbol: s.symbol,
-      ts: s.ts.slice(start),
-      values: s.close.slice(start).map((c) => (100 * c) / base),
-    });
+    const ts = [a.baseTs];
+    const pct = [0];
+    for (let i = 0; i < s.ts.length; i++) {
+      const t = s.ts[i]!;
+      if (t <= a.baseTs || t >= a.asOfTs) continue;
+      ts.push(t);
+      pct.push(pctChange(s.close[i]!, a.baseClose));
+    }
+    if (a.asOfTs > a.baseTs) {
+      ts.push(a.asOfTs);
+      pct.push(pctChange(a.close, a.baseClose));
+    }
+    lines.push({ symbol: s.symbol, ts, pct });
   }
 
-  const ts = [...new Set(drawn.flatMap((d) => d.ts))].sort((a, b) => a - b);
+  const ts = [...new Set(lines.flatMap((l) => l.ts))].sort((a, b) => a - b);
   const at = new Map(ts.map((t, i) => [t, i]));
-  const values = drawn.map((d) => {
+  const values = lines.map((l) => {
     const column: Array<number | null> = new Array(ts.length).fill(null);
-    for (let i = 0; i < d.ts.length; i++) column[at.get(d.ts[i]!)!] = d.values[i]!;
+    for (let i = 0; i < l.ts.length; i++) column[at.get(l.ts[i]!)!] = l.pct[i]!;
     return column;
   });
-  const performance = drawn
-    .map((d) => ({ symbol: d.symbol, changePct: d.values[d.values.length - 1]! - 100 }))
-    .sort((a, b) => b.changePct - a.changePct);
-  return { symbols: drawn.map((d) => d.symbol), ts, values, performance, missing };
+  const span = ts.length > 0 ? ([ts[0]!, ts[ts.length - 1]!] as const) : null;
+  return { symbols: lines.map((l) => l.symbol), lines, ts, values, span, missing };
+}
+
+/**
+ * The index of the last time at or before `t` in ascending `ts`, or -1 when all are later. The
+ * legend's lookup: a stock at night or on a weekend shows its last session's value, not a blank.
+ */
+export function indexAtOrBefore(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! <= t) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi;
+}
+
+/** A line's value at `t`: its nearest bar at or before `t`; null before its base. */
+export function valueAt(line: RebasedLine, t: number): number | null {
+  const i = indexAtOrBefore(line.ts, t);
+  return i < 0 ? null : line.pct[i]!;
 }

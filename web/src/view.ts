@@ -48,8 +48,12 @@ export type Theme = (typeof THEMES)[number];
 export interface ViewState {
   /** The symbol in the big chart. */
   symbol: string;
-  /** The watch list: the KPI cards shown and the symbols compared, in configured order. */
+  /** The watch list: the KPI cards shown and the symbols that may be compared, in configured order. */
   watch: string[];
+  /** The symbols compared, from the watch list in its order; null: the whole watch list. */
+  compare: string[] | null;
+  /** The symbol every compared one is measured against, drawn distinctly; from the watch list; null: none. */
+  benchmark: string | null;
   range: Range;
   bars: BarChoice;
   /** The big chart's zoom: the time range shown, epoch seconds; null: the whole range. */
@@ -69,6 +73,8 @@ export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECO
   return {
     symbol: symbols[0] ?? '',
     watch: [...symbols],
+    compare: null,
+    benchmark: null,
     range: '1M',
     bars: 'auto',
     zoom: null,
@@ -107,9 +113,15 @@ export function parseView(search: string, symbols: readonly string[], defaults =
   const watch = list(upper(q.get('watch')), symbols, defaults.watch);
   const poll = Number(q.get('poll'));
   const theme = q.get('theme');
+  const watched = watch.length > 0 ? watch : defaults.watch;
+  // Only symbols on the watch list are held, so only they can be compared; unknown ones are ignored.
+  const compare = list(upper(q.get('compare')), watched, []);
+  const benchmark = upper(q.get('benchmark'));
   return {
     symbol: pick(upper(q.get('symbol')), symbols, defaults.symbol),
-    watch: watch.length > 0 ? watch : defaults.watch,
+    watch: watched,
+    compare: compare.length > 0 && compare.length < watched.length ? compare : defaults.compare,
+    benchmark: benchmark !== null && watched.includes(benchmark) ? benchmark : defaults.benchmark,
     range: pick(q.get('range'), RANGES, defaults.range),
     bars: pick(q.get('bars'), BAR_CHOICES, defaults.bars),
     zoom: parseZoom(q.get('zoom')) ?? defaults.zoom,
@@ -128,6 +140,11 @@ export function serializeView(view: ViewState, defaults: ViewState): string {
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
   if (view.symbol !== defaults.symbol) parts.push(['symbol', view.symbol]);
   if (!same(view.watch, defaults.watch)) parts.push(['watch', view.watch.join(',')]);
+  // What is in effect: a choice the watch list no longer holds is not written.
+  const compared = comparedSymbols(view);
+  if (view.compare !== null && !same(compared, view.watch)) parts.push(['compare', compared.join(',')]);
+  const benchmark = benchmarkOf(view);
+  if (benchmark !== null) parts.push(['benchmark', benchmark]);
   if (view.range !== defaults.range) parts.push(['range', view.range]);
   if (view.bars !== defaults.bars) parts.push(['bars', view.bars]);
   if (view.zoom) parts.push(['zoom', `${view.zoom[0]}-${view.zoom[1]}`]);
@@ -147,4 +164,23 @@ export function toggle<T extends string>(values: readonly T[], value: T, allowed
   if (next.has(value)) next.delete(value);
   else next.add(value);
   return allowed.filter((v) => next.has(v));
+}
+
+/** The symbols the comparison draws: the chosen ones still on the watch list, or the whole watch list. */
+export function comparedSymbols(view: Pick<ViewState, 'watch' | 'compare'>): string[] {
+  const chosen = view.compare === null ? [] : view.watch.filter((s) => view.compare!.includes(s));
+  return chosen.length > 0 ? chosen : [...view.watch];
+}
+
+/** The benchmark, if it is still on the watch list. */
+export function benchmarkOf(view: Pick<ViewState, 'watch' | 'benchmark'>): string | null {
+  return view.benchmark !== null && view.watch.includes(view.benchmark) ? view.benchmark : null;
+}
+
+/** Adds or removes a symbol from the comparison; the whole watch list again is the default (null), for a clean URL. */
+export function toggleCompared(view: Pick<ViewState, 'watch' | 'compare'>, symbol: string): string[] | null {
+  const next = toggle(comparedSymbols(view), symbol, view.watch);
+  // The last symbol stays: an empty comparison has nothing to show.
+  if (next.length === 0) return view.compare;
+  return next.length === view.watch.length ? null : next;
 }
