@@ -322,7 +322,11 @@ describe('App', () => {
       reader.onload = () => resolve(String(reader.result));
       reader.readAsText(blobs[0]!);
     });
-    const lines = text.trimEnd().split('\r\n');
+    const all = text.trimEnd().split('\r\n');
+    // Comment lines first, one of them stating the file's clock (UTC) and the one the page showed.
+    const comments = all.filter((l) => l.startsWith('#'));
+    expect(comments.join('\n')).toMatch(/ISO 8601 in UTC \(the dashboard showed New York time \(EDT\)\)/);
+    const lines = all.slice(comments.length);
     const chart = screen.getByTestId('chart-detail');
     expect(lines).toHaveLength(Number(chart.dataset.points) + 1);
     expect(lines[1]!.split(',')[0]).toBe(chart.dataset.firstTs);

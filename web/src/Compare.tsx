@@ -1,6 +1,6 @@
 import { createMemo, For, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { compareData, compareOptions } from './charts.ts';
+import { compareData, compareOptions, type TimeAxis } from './charts.ts';
 import { csvFileName, rebasedCsv } from './csv.ts';
 import { download } from './download.ts';
 import { formatPct } from './format.ts';
@@ -17,6 +17,8 @@ export interface CompareProps {
   range: string;
   palette: Palette;
   compact: boolean;
+  /** The clock of the time axis and legend (exchange mode: the one most compared symbols trade on). */
+  time: TimeAxis;
 }
 
 /**
@@ -47,7 +49,8 @@ export function Compare(props: CompareProps) {
   const drawn = createMemo(() => rebased().symbols, [], {
     equals: (a, b) => a.length === b.length && a.every((s, i) => s === b[i]),
   });
-  const options = createMemo(() => compareOptions(drawn(), props.palette));
+  const time = createMemo(() => props.time, undefined, { equals: (a, b) => a.zone === b.zone && a.name === b.name });
+  const options = createMemo(() => compareOptions(drawn(), props.palette, time()));
   const best = () => rebased().performance[0];
   const worst = () => {
     const p = rebased().performance;
@@ -63,7 +66,7 @@ export function Compare(props: CompareProps) {
         <button
           type="button"
           data-testid="export-compare-csv"
-          onClick={() => download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased()))}
+          onClick={() => download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased(), time().name))}
         >
           Download CSV
         </button>
