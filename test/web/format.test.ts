@@ -159,4 +159,9 @@ describe('times on a chosen clock, across the clock change of 1 November 2026', 
     expect(formatTimeTicks([sec('2026-01-05T00:00:00Z')], 300 * 86_400, 'America/New_York', en)).toEqual(['Jan 4\n2026']);
     expect(formatTimeTicks([sec('2024-01-01T12:00:00Z')], 900 * 86_400, 'UTC', en)).toEqual(['Jan 2024']);
   });
+
+  test('ticks hours apart on a longer axis (1W of hourly bars) keep their hours', () => {
+    const ticks = [sec('2026-11-25T20:30:00Z'), sec('2026-11-27T14:30:00Z'), sec('2026-11-27T17:30:00Z')];
+    expect(formatTimeTicks(ticks, 7 * 86_400, 'America/New_York', en)).toEqual(['15:30\nNov 25', '09:30\nNov 27', '12:30']);
+  });
 });

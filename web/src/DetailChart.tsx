@@ -99,7 +99,7 @@ export function DetailChart(props: DetailChartProps) {
         />
       </Show>
       <p class="zone-note muted" data-testid="detail-zone">
-        Times in {time().name}
+        Times: {time().name}
       </p>
     </div>
   );

@@ -126,7 +126,7 @@ export function SymbolCard(props: SymbolCardProps) {
           </p>
         )}
       </Show>
-      <p class="asof muted">
+      <p class="asof muted" data-testid={`card-asof-${props.symbol}`}>
         <Show when={newest()} fallback={<>&nbsp;</>}>
           {(ts) => (
             <>

@@ -131,15 +131,18 @@ export function formatCivilDate(date: string, locale: Locale = pageLocale): stri
 
 /**
  * Labels for time-axis ticks (epoch seconds) on the clock of `zone`: hours when the axis spans a few
- * days at most (a 1D chart is one or two sessions), with the date under the first tick of each day;
- * dates for longer spans, with the year under the first tick of each year; months beyond two years.
+ * days at most (a 1D chart is one or two sessions) or its ticks are hours apart, with the date under
+ * the first tick of each day; dates otherwise, with the year under the first tick of each year;
+ * months beyond two years.
  */
 export function formatTimeTicks(ticks: readonly number[], spanSeconds: number, zone: string, locale: Locale = pageLocale): string[] {
   const day = dateFormat(locale, { timeZone: zone, month: 'short', day: 'numeric' });
   const year = dateFormat(locale, { timeZone: zone, year: 'numeric' });
   const dayKey = dateFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   let previous: string | undefined;
-  if (spanSeconds <= 3 * 86_400) {
+  // Ticks less than most of a day apart need their hours too, or a 1W axis reads "Nov 26, Nov 26, Nov 26".
+  const closest = ticks.slice(1).reduce((gap, t, i) => Math.min(gap, t - ticks[i]!), Number.POSITIVE_INFINITY);
+  if (spanSeconds <= 3 * 86_400 || closest < 20 * 3600) {
     const time = dateFormat(locale, { timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' });
     return ticks.map((t) => {
       const key = dayKey.format(t * 1000);
