@@ -78,6 +78,9 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
     // The default is the exchange's clock, and says so (EST or EDT, whichever the bar had).
     expect(new URL(page.url()).searchParams.has('tz')).toBe(false);
     expect(await page.getByTestId('tz-picker').inputValue()).toBe('exchange');
+    // A labelled select, big enough to hit.
+    expect(await page.getByLabel('Times').inputValue()).toBe('exchange');
+    expect((await page.getByTestId('tz-picker').boundingBox())!.height).toBeGreaterThanOrEqual(24);
     expect(await asOf.textContent()).toMatch(new RegExp(`, ${hhmm(bar, 'America/New_York')} New York time \\(E[SD]T\\)$`));
     expect(await page.getByTestId('detail-zone').textContent()).toMatch(/^Times: New York time \(E[SD]T\)$/);
     const nyLegend = await legendTimeAtEnd(page);
@@ -90,6 +93,9 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
     // A card's "bar of" is on its own exchange's clock too.
     expect(await page.getByTestId('card-asof-AAPL').textContent()).toMatch(/New York time \(E[SD]T\)$/);
     expect(await page.getByTestId('card-asof-BTC/USD').textContent()).toMatch(/ UTC$/);
+    // The comparison (five stocks, three crypto pairs) reads New York's clock; its legend says so.
+    const compareLegend = page.getByTestId('chart-compare').locator('.u-legend .u-series').first();
+    expect(await compareLegend.textContent()).toMatch(/^New York time \(E[SD]T\)/);
 
     await page.getByTestId('tz-picker').selectOption('utc');
     await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('utc');
@@ -101,6 +107,7 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
     const nyOffset = offsetMinutes(bar, 'America/New_York');
     expect(utcTicks.map((t, i) => (minutes(t) - minutes(nyTicks[i]!) + nyOffset + 1440) % 1440)).toEqual(utcTicks.map(() => 0));
     expect(await page.getByTestId('card-asof-AAPL').textContent()).toMatch(/ UTC$/);
+    expect(await compareLegend.textContent()).toMatch(/^UTC/);
 
     await page.getByTestId('tz-picker').selectOption('local');
     await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('local');
