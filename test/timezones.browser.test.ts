@@ -163,4 +163,12 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
       await page.screenshot({ path: `test-artifacts/locale-${locale}-1M.png`, fullPage: true });
     }, 120_000);
   }
+
+  it("?locale= overrides the browser's locale on cards, axes and dates", async () => {
+    const page = await open('?symbol=AAPL&range=1M&locale=de-DE', { locale: 'en-US' });
+    await expect.poll(() => page.getByTestId('price-AAPL').textContent(), { timeout: 15_000 }).toMatch(/^\d{1,3}(\.\d{3})*,\d{2}\u00a0\$$/);
+    await expect.poll(async () => (await ticksOf(page, 'chart-detail', 'x')).some((t) => /\d{1,2}\. \p{L}+/u.test(t))).toBe(true);
+    expect(await page.getByTestId('base-AAPL').textContent()).toMatch(/^since \p{L}{2}\., \d{1,2}\. \p{L}+\.? close$/u);
+    expect(new URL(page.url()).searchParams.get('locale')).toBe('de-DE');
+  }, 60_000);
 });

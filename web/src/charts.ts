@@ -250,7 +250,7 @@ export function rsiSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
       padding: DETAIL_PADDING,
       series: [timeOptions(time).xSeries, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
-      axes: axes(p, time, { splits: () => [30, 70] }, true),
+      axes: axes(p, time, { splits: () => [30, 70], values: (_u, ticks) => ticks.map((v) => formatNumber(v, 0)) }, true),
       tzDate: tzDate(time.zone),
       cursor: cursor(DETAIL_SYNC),
       hooks: { drawAxes: [guides(p, [30, 70])] },
@@ -310,7 +310,8 @@ export function compareOptions(symbols: readonly string[], p: Palette, time: Tim
       })),
     ],
     scales: { x: { time: true } },
-    axes: axes(p, time),
+    // uPlot's own number labels follow navigator.language, not a `?locale=` override.
+    axes: axes(p, time, { values: tickValues }),
     tzDate: tzDate(time.zone),
     cursor: cursor(null),
     legend: { live: true },
