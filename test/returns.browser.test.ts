@@ -141,9 +141,13 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     const page = await open(1440, '?range=1D');
     const aapl = await db.sql<{ base_date: string }[]>`select base_date::text from market.returns(array['AAPL'], '1h') where period = '1D'`;
     const [y, m, d] = aapl[0]!.base_date.split('-').map(Number) as [number, number, number];
-    const day = new Date(Date.UTC(y, m - 1, d))
-      .toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' })
-      .replace(',', '');
+    // The page's locale is the browser's, en-US here: "Fri, Nov 27".
+    const day = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-US', {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      timeZone: 'UTC',
+    });
     expect(await page.getByTestId('base-AAPL').textContent()).toBe(`since ${day} close`);
     // A Monday morning: the previous session was Friday's (or Thursday's before a Friday holiday).
     expect(day).toMatch(/^(Fri|Thu)/);

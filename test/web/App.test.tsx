@@ -322,7 +322,11 @@ describe('App', () => {
       reader.onload = () => resolve(String(reader.result));
       reader.readAsText(blobs[0]!);
     });
-    const lines = text.trimEnd().split('\r\n');
+    const all = text.trimEnd().split('\r\n');
+    // Comment lines first, one of them stating the file's clock (UTC) and the one the page showed.
+    const comments = all.filter((l) => l.startsWith('#'));
+    expect(comments.join('\n')).toMatch(/ISO 8601 in UTC \(the dashboard showed New York time \(EDT\)\)/);
+    const lines = all.slice(comments.length);
     const chart = screen.getByTestId('chart-detail');
     expect(lines).toHaveLength(Number(chart.dataset.points) + 1);
     expect(lines[1]!.split(',')[0]).toBe(chart.dataset.firstTs);
@@ -366,6 +370,30 @@ describe('App', () => {
     // Canvas colours are options, so the chart was built anew.
     expect(detail!.destroyed).toBe(true);
     expect(FakeUPlot.byTestId('chart-detail')).toBeDefined();
+  });
+});
+
+describe('time zones', () => {
+  test('the Times select puts the zone in the URL and restates every time on that clock, with its name', async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    // AAPL's newest bar opened at 10:00 UTC on Monday 24 August 2026: 06:00 in New York (EDT, UTC-4).
+    // BTC/USD's at 12:00 UTC, on its own exchange clock, UTC.
+    expect(screen.getByTestId('card-asof-AAPL').textContent).toMatch(/bar of Aug 24, 06:00 New York time \(EDT\)$/);
+    expect(screen.getByTestId('card-asof-BTC/USD').textContent).toMatch(/bar of Aug 24, 12:00 UTC$/);
+    expect(screen.getByTestId('detail-zone').textContent).toBe('Times: New York time (EDT)');
+    const before = FakeUPlot.byTestId('chart-detail')!;
+    expect((before.opts.series[0] as { label: string }).label).toBe('New York time (EDT)');
+
+    fireEvent.change(screen.getByTestId('tz-picker'), { target: { value: 'utc' } });
+    expect(location.search).toBe('?tz=utc');
+    expect(screen.getByTestId('card-asof-AAPL').textContent).toMatch(/bar of Aug 24, 10:00 UTC$/);
+    expect(screen.getByTestId('detail-zone').textContent).toBe('Times: UTC');
+    // The axis and legend are options, so the chart was built anew on the new clock.
+    expect(before.destroyed).toBe(true);
+    expect((FakeUPlot.byTestId('chart-detail')!.opts.series[0] as { label: string }).label).toBe('UTC');
+    expect(screen.getByTestId('freshness').textContent).toMatch(/Aug 24, 12:01 UTC/);
   });
 });
 

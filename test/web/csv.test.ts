@@ -32,6 +32,13 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** The rows after the leading `#` comment lines, and those lines. */
+function body(text: string): { comments: string[]; rows: string[][] } {
+  const lines = text.split('\r\n');
+  const comments = lines.filter((l) => l.startsWith('#'));
+  return { comments, rows: parseCsv(lines.slice(comments.length).join('\r\n')) };
+}
+
 describe('toCsv', () => {
   test('CRLF rows; quotes fields with commas, quotes or line breaks; nulls are empty', () => {
     const text = toCsv(
@@ -59,7 +66,8 @@ describe('seriesCsv', () => {
       [sec('2026-08-23T14:00:00Z'), 64_200.1],
     ]);
     s.volume = [null, 12.5];
-    const rows = parseCsv(seriesCsv(s));
+    const { comments, rows } = body(seriesCsv(s, undefined, 'New York time (EDT)'));
+    expect(comments.join('\n')).toMatch(/ISO 8601 in UTC \(the dashboard showed New York time \(EDT\)\)/);
     expect(rows[0]).toEqual([...SERIES_CSV_COLUMNS]);
     expect(rows).toHaveLength(3);
     const at = (name: string) => SERIES_CSV_COLUMNS.indexOf(name as (typeof SERIES_CSV_COLUMNS)[number]);
@@ -72,7 +80,7 @@ describe('seriesCsv', () => {
   });
 
   test('an empty series is just the header', () => {
-    expect(parseCsv(seriesCsv(makeSeries('AAPL', [])))).toEqual([[...SERIES_CSV_COLUMNS]]);
+    expect(body(seriesCsv(makeSeries('AAPL', []))).rows).toEqual([[...SERIES_CSV_COLUMNS]]);
   });
 });
 
@@ -95,7 +103,8 @@ describe('rebasedCsv', () => {
         ['ETH/USD', { baseTs: 3600, baseClose: 10, asOfTs: 10_800, close: 9 }],
       ]),
     );
-    const csv = rebasedCsv(r, '1W');
+    const csv = rebasedCsv(r, '1W', 'New York time (EST)');
+    expect(csv.split('\r\n')[2]).toBe("# time: the bar's open, ISO 8601 in UTC (the dashboard showed New York time (EST))");
     expect(csv.split('\r\n')[0]).toMatch(/^# Market Pulse comparison, range 1W: percent change/);
     const [header, ...rows] = parseCsv(csv).filter((row) => !row[0]!.startsWith('#'));
     expect(header).toEqual(['time_utc', 'AAPL', 'ETH/USD']);

@@ -21,6 +21,8 @@ export class FakeUPlot {
   scales = { x: { distr: 2 } };
   over = { clientHeight: 100, clientWidth: 100, offsetTop: 0, offsetLeft: 0, addEventListener() {} };
   select = { left: 0, top: 0, width: 0, height: 0 };
+  /** uPlot's axes; without a canvas none is drawn, so none has tick labels. */
+  axes: { show?: boolean; _values?: unknown[] }[] = [];
   width: number;
 
   constructor(

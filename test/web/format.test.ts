@@ -1,8 +1,29 @@
 import { describe, expect, test } from 'vitest';
-import { formatAgo, formatAxisPct, formatNumber, formatPct, formatPp, formatPrice, formatRun, formatVolume } from '../../web/src/format.ts';
+import {
+  formatAgo,
+  formatAxisPct,
+  formatCivilDate,
+  formatCrosshairTime,
+  formatNumber,
+  formatPct,
+  formatPercent,
+  formatPp,
+  formatPrice,
+  formatRun,
+  formatTime,
+  formatTimeTicks,
+  formatVolume,
+} from '../../web/src/format.ts';
 import type { EtlRun } from '../../web/src/types.ts';
+import type { ShownZone } from '../../web/src/zone.ts';
 
 const en = 'en-US';
+const de = 'de-DE';
+const utc: ShownZone = { choice: 'utc', zone: 'UTC' };
+const newYork: ShownZone = { choice: 'exchange', zone: 'America/New_York' };
+const sec = (iso: string) => Date.parse(iso) / 1000;
+/** The no-break space de-DE puts between a number and its % or currency sign. */
+const NBSP = '\u00a0';
 
 describe('formatPrice', () => {
   test('uses the currency when it is an ISO code', () => {
@@ -79,21 +100,85 @@ describe('formatRun', () => {
   };
 
   test('says when and how the last run ended', () => {
-    const line = formatRun(run, now, en);
-    expect(line).toMatch(/^Last ETL run succeeded at .+ \(9 min ago\)$/);
+    const line = formatRun(run, now, utc, en);
+    // 14:00:05 UTC, stated as UTC.
+    expect(line).toBe('Last ETL run succeeded at Aug 23, 14:00 UTC (9 min ago)');
+    expect(formatRun(run, now, newYork, en)).toBe('Last ETL run succeeded at Aug 23, 10:00 New York time (EDT) (9 min ago)');
   });
 
   test('includes the error of a failed run', () => {
-    expect(formatRun({ ...run, status: 'failed', error: 'Twelve Data answered 429' }, now, en)).toMatch(
+    expect(formatRun({ ...run, status: 'failed', error: 'Twelve Data answered 429' }, now, utc, en)).toMatch(
       /^Last ETL run failed at .+: Twelve Data answered 429$/,
     );
   });
 
   test('a run still going says when it started', () => {
-    expect(formatRun({ ...run, status: 'running', finished_at: null }, now, en)).toMatch(/^ETL run running, started /);
+    expect(formatRun({ ...run, status: 'running', finished_at: null }, now, utc, en)).toMatch(/^ETL run running, started /);
   });
 
   test('no run yet', () => {
-    expect(formatRun(null, now, en)).toBe('No ETL run yet');
+    expect(formatRun(null, now, utc, en)).toBe('No ETL run yet');
+  });
+});
+
+describe('one locale for every figure: en-US and de-DE', () => {
+  test('decimal comma, grouping and the percent sign where the locale puts them', () => {
+    expect(formatPct(1.234, de)).toBe(`+1,23${NBSP}%`);
+    expect(formatPct(-0.4, de)).toBe(`-0,40${NBSP}%`);
+    expect(formatPercent(23.45, 1, false, en)).toBe('23.5%');
+    expect(formatPercent(23.45, 1, false, de)).toBe(`23,5${NBSP}%`);
+    expect(formatPrice(1234.5, 'USD', de)).toBe(`1.234,50${NBSP}$`);
+    expect(formatNumber(222.5, 2, de)).toBe('222,50');
+    expect(formatVolume(1_234_567, de)).toBe(`1,2${NBSP}Mio.`);
+  });
+
+  test("a civil date is that date in any zone, in the locale's words", () => {
+    expect(formatCivilDate('2026-11-27', en)).toBe('Fri, Nov 27');
+    expect(formatCivilDate('2026-11-27', de)).toBe('Fr., 27. Nov.');
+  });
+});
+
+/**
+ * New York leaves daylight saving time at 02:00 on Sunday 1 November 2026 (EDT, UTC−4, becomes EST,
+ * UTC−5): the same 09:30 open is 13:30 UTC on Friday 30 October and 14:30 UTC on Monday 2 November.
+ */
+describe('times on a chosen clock, across the clock change of 1 November 2026', () => {
+  test('a stated time carries its zone, EDT before the change and EST after', () => {
+    expect(formatTime('2026-10-30T20:00:00Z', newYork, en)).toBe('Oct 30, 16:00 New York time (EDT)');
+    expect(formatTime('2026-11-02T14:30:00Z', newYork, en)).toBe('Nov 2, 09:30 New York time (EST)');
+    expect(formatTime('2026-11-02T14:30:00Z', utc, en)).toBe('Nov 2, 14:30 UTC');
+    expect(formatTime('2026-11-02T14:30:00Z', { choice: 'local', zone: 'Europe/Berlin' }, de)).toBe('2. Nov., 15:30 your time (CET)');
+  });
+
+  test('the hour that happens twice reads 01:30 both times', () => {
+    expect(formatCrosshairTime(Date.parse('2026-11-01T05:30:00Z'), 'America/New_York', en)).toBe('Sun, Nov 1, 2026, 01:30');
+    expect(formatCrosshairTime(Date.parse('2026-11-01T06:30:00Z'), 'America/New_York', en)).toBe('Sun, Nov 1, 2026, 01:30');
+    expect(formatCrosshairTime(Date.parse('2026-11-02T14:30:00Z'), 'America/New_York', de)).toBe('Mo., 2. Nov. 2026, 09:30');
+  });
+
+  test('an intraday axis shows hours on the chosen clock, with the date where a day starts', () => {
+    const ticks = [sec('2026-10-30T19:00:00Z'), sec('2026-11-02T14:30:00Z'), sec('2026-11-02T15:30:00Z')];
+    const span = ticks[2]! - ticks[0]!;
+    expect(formatTimeTicks(ticks, span, 'America/New_York', en)).toEqual(['15:00\nOct 30', '09:30\nNov 2', '10:30']);
+    expect(formatTimeTicks(ticks, span, 'UTC', en)).toEqual(['19:00\nOct 30', '14:30\nNov 2', '15:30']);
+    expect(formatTimeTicks(ticks, span, 'America/New_York', de)).toEqual(['15:00\n30. Okt.', '09:30\n2. Nov.', '10:30']);
+  });
+
+  test('a single bar (1D on a Monday morning) still gets an hour, not NaN', () => {
+    expect(formatTimeTicks([sec('2026-11-02T14:30:00Z')], 0, 'America/New_York', en)).toEqual(['09:30\nNov 2']);
+  });
+
+  test('longer spans show dates, the year where it changes; beyond two years, months', () => {
+    const ticks = [sec('2025-12-29T00:00:00Z'), sec('2026-01-05T00:00:00Z'), sec('2026-06-01T00:00:00Z')];
+    expect(formatTimeTicks(ticks, 300 * 86_400, 'UTC', en)).toEqual(['Dec 29\n2025', 'Jan 5\n2026', 'Jun 1']);
+    expect(formatTimeTicks(ticks, 300 * 86_400, 'UTC', de)).toEqual(['29. Dez.\n2025', '5. Jan.\n2026', '1. Juni']);
+    // Midnight UTC is still the previous evening in New York.
+    expect(formatTimeTicks([sec('2026-01-05T00:00:00Z')], 300 * 86_400, 'America/New_York', en)).toEqual(['Jan 4\n2026']);
+    expect(formatTimeTicks([sec('2024-01-01T12:00:00Z')], 900 * 86_400, 'UTC', en)).toEqual(['Jan 2024']);
+  });
+
+  test('ticks hours apart on a longer axis (1W of hourly bars) keep their hours', () => {
+    const ticks = [sec('2026-11-25T20:30:00Z'), sec('2026-11-27T14:30:00Z'), sec('2026-11-27T17:30:00Z')];
+    expect(formatTimeTicks(ticks, 7 * 86_400, 'America/New_York', en)).toEqual(['15:30\nNov 25', '09:30\nNov 27', '12:30']);
   });
 });

@@ -34,13 +34,27 @@ describe('view state in the URL', () => {
       panes: ['macd'],
       theme: 'light',
       poll: 30,
+      tz: 'utc',
+      locale: 'de-DE',
     };
     const query = serializeView(view, defaults);
     expect(query).toBe(
-      '?symbol=BTC/USD&watch=AAPL,MSFT,BTC/USD&compare=AAPL,BTC/USD&benchmark=MSFT&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30',
+      '?symbol=BTC/USD&watch=AAPL,MSFT,BTC/USD&compare=AAPL,BTC/USD&benchmark=MSFT&range=1Y&bars=1week&zoom=1764000000-1764500000&chart=candles&overlays=sma50,bb&panes=macd&theme=light&poll=30&tz=utc&locale=de-DE',
     );
     expect(parseView(query, SYMBOLS)).toEqual(view);
     expect(parseView(new URL(`http://x/${query}`).search, SYMBOLS)).toEqual(view);
+  });
+
+  test('a time zone and a locale outside what is offered fall back to the defaults instead of failing', () => {
+    for (const bad of ['?tz=EST', '?tz=', '?tz=America/New_York', '?locale=xx', '?locale=de_DE', '?locale=<b>', '?locale=']) {
+      const view = parseView(bad, SYMBOLS);
+      expect(view.tz).toBe('exchange');
+      expect(view.locale).toBeNull();
+      expect(serializeView(view, defaults)).toBe('');
+    }
+    expect(parseView('?tz=local', SYMBOLS).tz).toBe('local');
+    // Canonical spelling, so equal views serialise equally.
+    expect(parseView('?locale=de-de', SYMBOLS).locale).toBe('de-DE');
   });
 
   test('an encoded link reads the same', () => {

@@ -8,7 +8,7 @@ import { csvFileName, seriesCsv } from './csv.ts';
 import { DetailChart } from './DetailChart.tsx';
 import { download } from './download.ts';
 import { Freshness } from './Freshness.tsx';
-import { formatPct, formatPrice, formatTime } from './format.ts';
+import { formatPct, formatPrice, formatTime, setDisplayLocale } from './format.ts';
 import { isStale } from './freshness.ts';
 import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
 import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
@@ -19,6 +19,7 @@ import { Toolbar } from './Toolbar.tsx';
 import { PALETTES, systemTheme } from './theme.ts';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
 import { defaultView, parseView, RANGE_SECONDS, type Range, serializeView, type ViewState } from './view.ts';
+import { commonZone, exchangeZone, type ShownZone, shownZone, zoneName } from './zone.ts';
 
 const CLOCK_MS = 30_000;
 /** Below this width the layout stacks and the charts get shorter. */
@@ -106,6 +107,23 @@ export function App(props: AppProps) {
   const theme = () => view()?.theme ?? system();
   const palette = () => PALETTES[theme()];
   const compact = () => width() < COMPACT_PX;
+
+  /** A symbol's exchange zone: from its latest row, or (before that arrives) from its returns. */
+  const exchangeZoneOf = (symbol: string): string => {
+    const row = latest().get(symbol);
+    if (row) return exchangeZone(row);
+    const first = returns().get(symbol)?.values().next().value;
+    return first?.time_zone ?? 'UTC';
+  };
+  /** The clock a symbol's times are shown on, as chosen with `?tz=`. */
+  const zoneOf = (symbol: string): ShownZone => shownZone(view()?.tz ?? 'exchange', exchangeZoneOf(symbol));
+  /** The comparison's one time axis: in exchange mode the clock most of the watched symbols trade on. */
+  const compareZone = (): ShownZone => shownZone(view()?.tz ?? 'exchange', commonZone((view()?.watch ?? []).map(exchangeZoneOf)));
+  /** A chart's clock and its name at its newest bar (EST or EDT, as that bar had it). */
+  const timeAxis = (zone: ShownZone, newest: number | undefined) => ({
+    zone: zone.zone,
+    name: zoneName(zone, (newest ?? now() / 1000) * 1000),
+  });
   const update = (patch: Partial<ViewState>) =>
     setView((v) => {
       if (!v) return v;
@@ -325,6 +343,7 @@ export function App(props: AppProps) {
     if (disposed) return;
     defaults = defaultView(cfg.symbols, props.pollSeconds);
     const initial = parseView(location.search, cfg.symbols, defaults);
+    setDisplayLocale(initial.locale);
 
     let latestHeld = '';
     sync = createSync(props.api, cfg.interval, {
@@ -437,6 +456,8 @@ export function App(props: AppProps) {
     if (!v || !cfg || !s) return;
     const res = resolution();
     const first = s.ts[0];
+    // The file keeps UTC (and the exchange's clock); its header names the clock the page showed.
+    const shownAs = timeAxis(zoneOf(v.symbol), lastTs(s)).name;
     if (props.api.bars && first !== undefined) {
       try {
         const [bars] = await props.api.bars({
@@ -446,7 +467,7 @@ export function App(props: AppProps) {
           from: isoFromEpochSeconds(first),
         });
         if (bars) {
-          download(csvFileName(v.symbol, `${v.range}-${RESOLUTION_LABELS[res]}`, lastTs(s)), barsCsv(bars, v.range));
+          download(csvFileName(v.symbol, `${v.range}-${RESOLUTION_LABELS[res]}`, lastTs(s)), barsCsv(bars, v.range, shownAs));
           return;
         }
       } catch (err) {
@@ -454,7 +475,7 @@ export function App(props: AppProps) {
         return;
       }
     }
-    download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s, columnsFor(v)(v.symbol)));
+    download(csvFileName(v.symbol, v.range, lastTs(s)), seriesCsv(s, columnsFor(v)(v.symbol), shownAs));
   }
 
   const observeWidth = (el: HTMLElement) => {
@@ -489,6 +510,7 @@ export function App(props: AppProps) {
           liveLabel={props.liveLabel ?? 'server-sent events'}
           theme={theme()}
           onTheme={() => update({ theme: theme() === 'dark' ? 'light' : 'dark' })}
+          zone={zoneOf(view()?.symbol ?? '')}
         />
       </header>
       <main ref={observeWidth}>
@@ -540,7 +562,10 @@ export function App(props: AppProps) {
                             {formatPct(r().change_pct)}
                           </span>{' '}
                           <span class="muted">
-                            {baseLabel(r(), v().range)} · bar of <time datetime={r().as_of}>{formatTime(r().as_of)}</time>
+                            {baseLabel(r(), v().range)} · bar of{' '}
+                            <time datetime={r().as_of} data-testid="detail-as-of">
+                              {formatTime(r().as_of, zoneOf(v().symbol))}
+                            </time>
                           </span>
                         </p>
                       )}
@@ -560,6 +585,7 @@ export function App(props: AppProps) {
                     compact={compact()}
                     zoom={v().zoom}
                     onZoom={(zoom) => update({ zoom: zoom ? [zoom[0], zoom[1]] : null })}
+                    time={timeAxis(zoneOf(v().symbol), detailSeries()?.ts.at(-1))}
                   />
                   <p class="zoom-help muted">
                     Drag to zoom, wheel to zoom, shift+wheel to pan, double-click to reset.{' '}
@@ -594,6 +620,7 @@ export function App(props: AppProps) {
                             selected={v().symbol === symbol}
                             stale={stale(symbol)}
                             onSelect={() => update({ symbol })}
+                            zone={zoneOf(symbol)}
                           />
                         </li>
                       )}
@@ -619,6 +646,7 @@ export function App(props: AppProps) {
                   range={v().range}
                   palette={palette()}
                   compact={compact()}
+                  time={timeAxis(compareZone(), series.get(v().watch[0] ?? '')?.ts.at(-1))}
                 />
               </>
             );

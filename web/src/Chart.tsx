@@ -89,6 +89,12 @@ export function Chart(props: ChartProps) {
       root.setAttribute('data-last-ts', isoFromEpochSeconds(last));
     }
     root.setAttribute('data-points', String(xs.length));
+    // The tick labels as drawn on the canvas (uPlot keeps the last ones it drew on each axis), for
+    // tests that read the time and price axes in a zone and a locale; lines joined by a space.
+    const ticks = (i: number) =>
+      ((u.axes[i] as { _values?: unknown[] } | undefined)?._values ?? []).map((v) => String(v ?? '').replace(/\n/g, ' '));
+    if (u.axes[0]?.show !== false) root.setAttribute('data-x-ticks', ticks(0).join('|'));
+    if (u.axes[1]?.show !== false) root.setAttribute('data-y-ticks', ticks(1).join('|'));
   };
 
   function moveCursor(e: KeyboardEvent) {

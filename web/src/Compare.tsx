@@ -1,10 +1,10 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { CompareControls } from './CompareControls.tsx';
-import { type CompareLine, compareData, compareOptions } from './charts.ts';
+import { type CompareLine, compareData, compareOptions, type TimeAxis } from './charts.ts';
 import { csvFileName, rebasedCsv } from './csv.ts';
 import { download } from './download.ts';
-import { formatPct, formatPp, formatTime } from './format.ts';
+import { formatCrosshairTime, formatPct, formatPp } from './format.ts';
 import { type RebaseAnchor, rebase, valueAt } from './rebase.ts';
 import { baseLabel, type ReturnRow } from './returns.ts';
 import { isoFromEpochSeconds } from './series.ts';
@@ -26,6 +26,8 @@ export interface CompareProps {
   palette: Palette;
   compact: boolean;
   onChange: (patch: Partial<Pick<ViewState, 'compare' | 'benchmark'>>) => void;
+  /** The clock of the time axis and legend (exchange mode: the one most compared symbols trade on). */
+  time: TimeAxis;
 }
 
 const epoch = (iso: string) => Date.parse(iso) / 1000;
@@ -91,7 +93,8 @@ export function Compare(props: CompareProps) {
   );
   /** The time under the cursor, epoch seconds; null: not hovering, the legend shows the newest values. */
   const [hover, setHover] = createSignal<number | null>(null);
-  const options = createMemo(() => compareOptions(lines(), props.palette, setHover));
+  const time = createMemo(() => props.time, undefined, { equals: (a, b) => a.zone === b.zone && a.name === b.name });
+  const options = createMemo(() => compareOptions(lines(), props.palette, time(), setHover));
   // A rebuilt chart has no cursor until the pointer moves again.
   createEffect(on(options, () => setHover(null), { defer: true }));
   const shownAt = () => hover() ?? rebased().span?.[1] ?? null;
@@ -112,7 +115,9 @@ export function Compare(props: CompareProps) {
         <button
           type="button"
           data-testid="export-compare-csv"
-          onClick={() => download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased(), props.range))}
+          onClick={() =>
+            download(csvFileName('comparison', props.range, rebased().ts.at(-1)), rebasedCsv(rebased(), props.range, time().name))
+          }
         >
           Download CSV
         </button>
@@ -169,7 +174,9 @@ export function Compare(props: CompareProps) {
         <Show when={shownAt() !== null}>
           <span class="muted" data-testid="compare-legend-time" data-t={shownAt()!}>
             {hover() === null ? 'Latest · ' : ''}
-            <time datetime={isoFromEpochSeconds(shownAt()!)}>{formatTime(isoFromEpochSeconds(shownAt()!))}</time>
+            <time
+              datetime={isoFromEpochSeconds(shownAt()!)}
+            >{`${formatCrosshairTime(shownAt()! * 1000, time().zone)} ${time().name}`}</time>
           </span>
         </Show>
         <For each={rebased().lines}>

@@ -1,6 +1,6 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
-import { columnData, macdSpec, priceSpec, rsiSpec, volumeSpec } from './charts.ts';
+import { columnData, macdSpec, priceSpec, rsiSpec, type TimeAxis, volumeSpec } from './charts.ts';
 import { formatNumber } from './format.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, Series } from './types.ts';
@@ -18,6 +18,8 @@ export interface DetailChartProps {
   /** The zoom shared by every pane (epoch seconds), and how a pane asks to change it. */
   zoom: readonly [number, number] | null;
   onZoom: (range: readonly [number, number] | null) => void;
+  /** The clock the time axis and legends read (the chosen zone for this symbol), with its name. */
+  time: TimeAxis;
 }
 
 /**
@@ -25,11 +27,14 @@ export interface DetailChartProps {
  * Every pane shares one crosshair; each legend shows the values under it.
  */
 export function DetailChart(props: DetailChartProps) {
-  const price = createMemo(() => priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette));
-  const volume = createMemo(() => volumeSpec(props.palette));
+  const time = createMemo(() => props.time, undefined, { equals: (a, b) => a.zone === b.zone && a.name === b.name });
+  const price = createMemo(() =>
+    priceSpec({ chart: props.chart, overlays: props.overlays, assetType: props.assetType }, props.palette, time()),
+  );
+  const volume = createMemo(() => volumeSpec(props.palette, time()));
   const volumeData = createMemo(() => columnData(props.series, volume().columns));
-  const rsi = createMemo(() => rsiSpec(props.palette));
-  const macd = createMemo(() => macdSpec(props.palette));
+  const rsi = createMemo(() => rsiSpec(props.palette, time()));
+  const macd = createMemo(() => macdSpec(props.palette, time()));
   const priceData = createMemo(() => columnData(props.series, price().columns));
   const rsiData = createMemo(() => columnData(props.series, rsi().columns));
   const macdData = createMemo(() => columnData(props.series, macd().columns));
@@ -97,6 +102,9 @@ export function DetailChart(props: DetailChartProps) {
           class="pane"
         />
       </Show>
+      <p class="zone-note muted" data-testid="detail-zone">
+        Times: {time().name}
+      </p>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { formatRun, formatUpdated } from './format.ts';
 import type { LiveStatus } from './live.ts';
 import type { EtlRun } from './types.ts';
 import type { Theme } from './view.ts';
+import type { ShownZone } from './zone.ts';
 
 const STATUS_TEXT: Record<LiveStatus, string> = {
   connecting: 'connecting',
@@ -14,10 +15,10 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
 /** What the freshness line says: while the database is away, that first, then the last run known. */
 function runLine(props: FreshnessProps): string {
   if (props.status === 'unreachable') {
-    const known = props.run ? ` · ${formatRun(props.run, props.now)}` : '';
+    const known = props.run ? ` · ${formatRun(props.run, props.now, props.zone)}` : '';
     return `Data unreachable: the database is not answering, retrying${known}`;
   }
-  return props.run === undefined ? 'Checking the last ETL run…' : formatRun(props.run, props.now);
+  return props.run === undefined ? 'Checking the last ETL run…' : formatRun(props.run, props.now, props.zone);
 }
 
 export interface FreshnessProps {
@@ -34,6 +35,8 @@ export interface FreshnessProps {
   liveLabel: string;
   theme: Theme;
   onTheme: () => void;
+  /** The clock the run's times are stated on (the big chart's). */
+  zone: ShownZone;
 }
 
 /** How fresh the data is, how the last ETL run went, whether updates are arriving live. */

@@ -1,13 +1,14 @@
 import { createMemo, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { columnData, sparkSpec } from './charts.ts';
-import { formatPct, formatPrice, formatTime } from './format.ts';
+import { formatNumber, formatPct, formatPercent, formatPrice, formatTime } from './format.ts';
 import { annualised, barsPerYear, kpi } from './kpi.ts';
 import { marketHoursLine } from './market-hours.ts';
 import { baseLabel, type ReturnRow } from './returns.ts';
 import { isoFromEpochSeconds } from './series.ts';
 import type { Palette } from './theme.ts';
 import type { LatestRow, Series } from './types.ts';
+import type { ShownZone } from './zone.ts';
 
 const SPARK_HEIGHT = 56;
 
@@ -26,6 +27,8 @@ export interface SymbolCardProps {
   selected: boolean;
   stale: boolean;
   onSelect: () => void;
+  /** The clock this card's times are stated on: its exchange's, the user's or UTC. */
+  zone: ShownZone;
 }
 
 /** A watch-list KPI card: last price, change over the range, high/low, volatility, and a sparkline. */
@@ -90,16 +93,17 @@ export function SymbolCard(props: SymbolCardProps) {
               </div>
               <div>
                 <dt
-                  title={`Standard deviation of the last 20 bars' log returns, annualised: × √${Math.round(
-                    barsPerYear(props.latest?.asset_type, props.intervalSeconds),
-                  ).toLocaleString('en-US')} bars a year`}
+                  title={`Standard deviation of the last 20 bars' log returns, annualised: × √${formatNumber(
+                    Math.round(barsPerYear(props.latest?.asset_type, props.intervalSeconds)),
+                    0,
+                  )} bars a year`}
                 >
                   Volatility (ann.)
                 </dt>
                 <dd data-testid={`volatility-${props.symbol}`}>
                   {(() => {
                     const a = annualised(f().volatilityPct, props.latest?.asset_type, props.intervalSeconds);
-                    return a === null ? '—' : `${a.toFixed(1)}%`;
+                    return formatPercent(a, 1, false);
                   })()}
                 </dd>
               </div>
@@ -118,18 +122,18 @@ export function SymbolCard(props: SymbolCardProps) {
       <Show when={props.latest}>
         {(row) => (
           <p class="hours muted" data-testid={`hours-${props.symbol}`}>
-            {marketHoursLine(row(), props.now)}
+            {marketHoursLine(row(), props.now, props.zone)}
           </p>
         )}
       </Show>
-      <p class="asof muted">
+      <p class="asof muted" data-testid={`card-asof-${props.symbol}`}>
         <Show when={newest()} fallback={<>&nbsp;</>}>
           {(ts) => (
             <>
               <Show when={props.stale}>
                 <span class="stale-tag">stale</span>{' '}
               </Show>
-              bar of <time datetime={ts()}>{formatTime(ts())}</time>
+              bar of <time datetime={ts()}>{formatTime(ts(), props.zone)}</time>
             </>
           )}
         </Show>

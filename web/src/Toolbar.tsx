@@ -1,6 +1,14 @@
 import { For } from 'solid-js';
 import { RESOLUTION_LABELS } from './bars.ts';
 import { BAR_CHOICES, CHART_KINDS, OVERLAY_LABELS, OVERLAYS, PANE_LABELS, PANES, RANGES, toggle, type ViewState } from './view.ts';
+import { browserZone, TZ_CHOICES, type TzChoice } from './zone.ts';
+
+/** The zone choices as the select offers them, the local one named so the user knows which it is. */
+const TZ_OPTION_TEXT: Record<TzChoice, () => string> = {
+  exchange: () => "Exchange's",
+  local: () => `Mine (${browserZone().replace(/_/g, ' ')})`,
+  utc: () => 'UTC',
+};
 
 /** Radio buttons drawn as pills: native inputs, so arrow keys and screen readers work as usual. */
 function Pills<T extends string>(props: {
@@ -67,6 +75,19 @@ export function Toolbar(props: { symbols: readonly string[]; view: ViewState; on
         <span>Symbol</span>
         <select data-testid="symbol-picker" value={props.view.symbol} onChange={(e) => props.onChange({ symbol: e.currentTarget.value })}>
           <For each={props.symbols}>{(s) => <option value={s}>{s}</option>}</For>
+        </select>
+      </label>
+      <label class="picker">
+        <span>Times</span>
+        <select
+          data-testid="tz-picker"
+          value={props.view.tz}
+          onChange={(e) => {
+            const tz = TZ_CHOICES.find((c) => c === e.currentTarget.value);
+            if (tz) props.onChange({ tz });
+          }}
+        >
+          <For each={TZ_CHOICES}>{(c) => <option value={c}>{TZ_OPTION_TEXT[c]()}</option>}</For>
         </select>
       </label>
       <Pills name="range" legend="Time range" values={RANGES} value={props.view.range} onChange={(range) => props.onChange({ range })} />

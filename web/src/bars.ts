@@ -102,7 +102,10 @@ export function seriesFromBars(bars: BarSeries, from?: number): Series {
   return out;
 }
 
-/** Prices to about the precision the venue quotes them at; a sub-cent token keeps its digits. */
+/**
+ * Prices to about the precision the venue quotes them at; a sub-cent token keeps its digits. A file
+ * for machines, so never localised: always a dot, no grouping.
+ */
 function roundPrice(v: number): string {
   const abs = Math.abs(v);
   const digits = abs >= 1 ? 4 : abs >= 0.01 ? 6 : 10;
@@ -126,13 +129,15 @@ function wallTime(sec: number, zone: string): string {
 
 /**
  * Every bar of what is shown, at the resolution shown, one row each: the time of the bar's open in
- * UTC and on the exchange's clock, OHLCV rounded. Comment lines first say what the file holds.
+ * UTC and on the exchange's clock, OHLCV rounded. Comment lines first say what the file holds,
+ * and which clock the dashboard showed (`shownAs`) when that was neither.
  */
-export function barsCsv(bars: BarSeries, range: string): string {
+export function barsCsv(bars: BarSeries, range: string, shownAs?: string): string {
   const zone = bars.time_zone ?? 'UTC';
   const header = [
     `# Market Pulse: ${bars.symbol}, ${RESOLUTION_LABELS[bars.resolution]} bars, range ${range}, ${bars.ts.length} rows`,
     `# time_utc: bar open, ISO 8601 UTC; time_exchange: bar open on the ${zone} clock (the zone its days are cut by)`,
+    ...(shownAs ? [`# the dashboard showed these times in ${shownAs}`] : []),
     '# prices rounded to 4 decimals (6 under 1, 10 under 0.01); volume summed over the bar, empty where the source has none',
   ].join('\r\n');
   const rows = bars.ts.map((t, i) => [

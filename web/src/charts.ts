@@ -1,10 +1,11 @@
 import uPlot from 'uplot';
 import type { ChartOptions } from './Chart.tsx';
-import { formatAxisPct, formatNumber, formatVolume } from './format.ts';
+import { formatAxisPct, formatCrosshairTime, formatNumber, formatTimeTicks, formatVolume } from './format.ts';
 import type { Rebased } from './rebase.ts';
 import type { Palette } from './theme.ts';
 import type { AssetType, NullableColumn, PriceColumn, Series } from './types.ts';
 import type { ChartKind, Overlay } from './view.ts';
+import { tzDate } from './zone.ts';
 
 /**
  * Chart definitions: each builds uPlot options and, from the same column list, the data arrays in
@@ -33,6 +34,45 @@ const DETAIL_PADDING: uPlot.Padding = [null, 32, null, null];
 const tickValues = (_u: uPlot, ticks: number[], _axis: number, _space: number, incr: number) =>
   ticks.map((v) => formatNumber(v, Math.min(8, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9)))));
 
+/** The clock a chart's times are read on, and its name ("New York time (EST)") for the legend. */
+export interface TimeAxis {
+  zone: string;
+  name: string;
+}
+/** For callers that only read a spec's columns (columns.ts). */
+const UTC_AXIS: TimeAxis = { zone: 'UTC', name: 'UTC' };
+
+/** Seconds between the first and last time the x scale shows (its min/max are indexes on an ordinal scale). */
+function visibleSpan(u: uPlot): number {
+  const xs = u.data[0];
+  const { min, max, distr } = u.scales.x ?? {};
+  if (min == null || max == null || xs.length === 0) return 0;
+  if (distr !== 2) return max - min;
+  const at = (i: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(i)))]!;
+  return at(max) - at(min);
+}
+
+/**
+ * The time axis and the legend's time on the chosen clock, in the page's locale: uPlot's own labels
+ * are English and on the browser's clock, and on an ordinal scale with one bar (a Monday morning's
+ * 1D) its tick spacing is NaN, so the labels are ours. `tzDate` still moves uPlot's tick placement
+ * (midnights, whole hours) onto the same clock.
+ */
+function timeOptions(time: TimeAxis) {
+  return {
+    tzDate: tzDate(time.zone),
+    xSeries: {
+      label: time.name,
+      value: (_u: uPlot, v: number | null) => (v == null || !Number.isFinite(v) ? '—' : formatCrosshairTime(v * 1000, time.zone)),
+    } satisfies uPlot.Series,
+    xValues: (u: uPlot, ticks: (number | null)[]) => {
+      const finite = ticks.filter((t): t is number => t != null && Number.isFinite(t));
+      const labels = formatTimeTicks(finite, visibleSpan(u), time.zone);
+      return ticks.map((t) => (t != null && Number.isFinite(t) ? labels[finite.indexOf(t)]! : ''));
+    },
+  };
+}
+
 export function columnData(s: Series | undefined, columns: readonly Column[]): uPlot.AlignedData {
   if (!s) return [[], ...columns.map(() => [])];
   return [
@@ -51,9 +91,11 @@ export function columnData(s: Series | undefined, columns: readonly Column[]): u
 const priceValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : formatNumber(v));
 
 /** `pane`: a pane under the price chart, which shares its time axis and so draws none of its own. */
-function axes(p: Palette, y: Partial<uPlot.Axis> = {}, pane = false): uPlot.Axis[] {
+function axes(p: Palette, time: TimeAxis, y: Partial<uPlot.Axis> = {}, pane = false): uPlot.Axis[] {
   const common = { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 } };
-  return [pane ? { ...common, show: false } : common, { ...common, size: AXIS_SIZE, ...y }];
+  // Two lines (time, and the date where a day starts), so a little taller than uPlot's default.
+  const x = { ...common, values: timeOptions(time).xValues, size: 56 };
+  return [pane ? { ...x, show: false } : x, { ...common, size: AXIS_SIZE, ...y }];
 }
 
 function cursor(sync: string | null): uPlot.Cursor {
@@ -128,10 +170,11 @@ export interface PriceView {
 }
 
 /** The main pane: close line or candles, the chosen overlays, and volume bars along the bottom for stocks. */
-export function priceSpec(view: PriceView, p: Palette): ChartSpec {
+export function priceSpec(view: PriceView, p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   const candles = view.chart === 'candles';
   const columns: Column[] = [];
-  const series: uPlot.Series[] = [{}];
+  const clock = timeOptions(time);
+  const series: uPlot.Series[] = [clock.xSeries];
   const bands: uPlot.Band[] = [];
   const add = (column: Column, s: uPlot.Series) => {
     columns.push(column);
@@ -168,7 +211,8 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
       bands,
       // Bars are evenly spaced like a trading platform's, so nights and weekends leave no holes.
       scales: { x: { time: true, distr: 2 } },
-      axes: axes(p, { values: tickValues }),
+      axes: axes(p, time, { values: tickValues }),
+      tzDate: clock.tzDate,
       cursor: cursor(DETAIL_SYNC),
       legend: { live: true },
       hooks: ohlc ? { drawAxes: [candlePlugin(p, ohlc)] } : {},
@@ -177,7 +221,7 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
 }
 
 /** Volume in a pane of its own under the price (stocks; crypto has none), each bar coloured by its direction. */
-export function volumeSpec(p: Palette): ChartSpec {
+export function volumeSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
   const value = (_u: uPlot, v: number | null) => (v == null ? '—' : formatVolume(v));
   return {
@@ -185,48 +229,51 @@ export function volumeSpec(p: Palette): ChartSpec {
     options: {
       padding: DETAIL_PADDING,
       series: [
-        {},
+        timeOptions(time).xSeries,
         // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
         { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
         { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
       ],
       scales: { x: { time: true, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-      axes: axes(p, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
+      axes: axes(p, time, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
+      tzDate: tzDate(time.zone),
       cursor: cursor(DETAIL_SYNC),
       legend: { live: true },
     },
   };
 }
 
-export function rsiSpec(p: Palette): ChartSpec {
+export function rsiSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   return {
     columns: ['rsi_14'],
     options: {
       padding: DETAIL_PADDING,
-      series: [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
+      series: [timeOptions(time).xSeries, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
-      axes: axes(p, { splits: () => [30, 70] }, true),
+      axes: axes(p, time, { splits: () => [30, 70], values: (_u, ticks) => ticks.map((v) => formatNumber(v, 0)) }, true),
+      tzDate: tzDate(time.zone),
       cursor: cursor(DETAIL_SYNC),
       hooks: { drawAxes: [guides(p, [30, 70])] },
     },
   };
 }
 
-export function macdSpec(p: Palette): ChartSpec {
+export function macdSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
   return {
     columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
     options: {
       padding: DETAIL_PADDING,
       series: [
-        {},
+        timeOptions(time).xSeries,
         { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
         { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
         { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
         { label: 'Signal', stroke: p.ema26, width: 1.25, value: priceValue },
       ],
       scales: { x: { time: true, distr: 2 } },
-      axes: axes(p, { values: tickValues }, true),
+      axes: axes(p, time, { values: tickValues }, true),
+      tzDate: tzDate(time.zone),
       cursor: cursor(DETAIL_SYNC),
       hooks: { drawAxes: [guides(p, [0])] },
     },
@@ -267,10 +314,15 @@ const pctTicks = (_u: uPlot, ticks: number[], _axis: number, _space: number, inc
  * `onCursor` reports the time under the cursor (null when it leaves). The x axis is calendar time,
  * not bars, so stocks and crypto cover the same span.
  */
-export function compareOptions(lines: readonly CompareLine[], p: Palette, onCursor: (t: number | null) => void): ChartOptions {
+export function compareOptions(
+  lines: readonly CompareLine[],
+  p: Palette,
+  time: TimeAxis,
+  onCursor: (t: number | null) => void,
+): ChartOptions {
   return {
     series: [
-      {},
+      timeOptions(time).xSeries,
       ...lines.map((l) => ({
         label: l.benchmark ? `${l.symbol} (benchmark)` : l.symbol,
         stroke: l.color,
@@ -280,7 +332,8 @@ export function compareOptions(lines: readonly CompareLine[], p: Palette, onCurs
       })),
     ],
     scales: { x: { time: true } },
-    axes: axes(p, { values: pctTicks }),
+    axes: axes(p, time, { values: pctTicks }),
+    tzDate: tzDate(time.zone),
     cursor: cursor(null),
     legend: { show: false },
     hooks: {

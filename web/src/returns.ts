@@ -2,6 +2,7 @@
  * Returns as the database defines them (market.returns, migration 20261130004000_returns): the cards, the comparison and its
  * ranking all show these numbers and never compute their own from the (thinned) chart points.
  */
+import { formatCivilDate } from './format.ts';
 import { ShapeError } from './parse.ts';
 import type { Range } from './view.ts';
 
@@ -101,10 +102,9 @@ export function indexReturns(rows: readonly ReturnRow[]): Returns {
   return out;
 }
 
-/** "Fri 27 Nov": the base session's date, read as the civil date it is (no zone shift). */
+/** "Fri, Nov 27" (en-US), "Fr., 27. Nov." (de-DE): the base session's date, read as the civil date it is (no zone shift). */
 export function formatBaseDate(date: string): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  return d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).replace(',', '');
+  return formatCivilDate(date);
 }
 
 /** What a card or the ranking says about where a return is measured from. */

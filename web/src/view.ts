@@ -2,6 +2,8 @@
  * What the user is looking at, kept in the URL's query string so a view can be shared or bookmarked.
  * Parsing is forgiving (an unknown value falls back to the default) because links outlive deployments.
  */
+import * as z from 'zod/mini';
+import { type TzChoice, tzChoiceSchema } from './zone.ts';
 
 export const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
 export type Range = (typeof RANGES)[number];
@@ -65,6 +67,33 @@ export interface ViewState {
   theme: Theme | null;
   /** Seconds between polls while the live connection is down. */
   poll: number;
+  /** Which clock times are shown on: each symbol's exchange, the browser's zone, or UTC. */
+  tz: TzChoice;
+  /** A BCP 47 locale for numbers and dates; null: the browser's. */
+  locale: string | null;
+}
+
+/**
+ * `?locale=`: a well-formed BCP 47 tag this browser has data for, in its canonical spelling; anything
+ * else is ignored (the browser's locale stays), never an exception from Intl halfway through a render.
+ */
+const localeSchema = z.pipe(
+  z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/)),
+  z.transform((tag, ctx) => {
+    try {
+      const [supported] = Intl.NumberFormat.supportedLocalesOf(Intl.getCanonicalLocales(tag));
+      if (supported) return supported;
+    } catch {
+      // Fall through: not a locale.
+    }
+    ctx.issues.push({ code: 'custom', message: 'an unsupported locale', input: tag });
+    return z.NEVER;
+  }),
+);
+
+export function parseLocale(value: string | null): string | null {
+  const parsed = localeSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 export const DEFAULT_POLL_SECONDS = 60;
@@ -83,6 +112,8 @@ export function defaultView(symbols: readonly string[], poll = DEFAULT_POLL_SECO
     panes: ['rsi', 'macd'],
     theme: null,
     poll,
+    tz: 'exchange',
+    locale: null,
   };
 }
 
@@ -131,6 +162,8 @@ export function parseView(search: string, symbols: readonly string[], defaults =
     // Anything but a known theme (`system` included) means following the system setting.
     theme: theme === null ? defaults.theme : (THEMES as readonly string[]).includes(theme) ? (theme as Theme) : null,
     poll: Number.isInteger(poll) && poll >= 5 && poll <= 86_400 ? poll : defaults.poll,
+    tz: q.has('tz') ? tzChoiceSchema.parse(q.get('tz')) : defaults.tz,
+    locale: parseLocale(q.get('locale')) ?? defaults.locale,
   };
 }
 
@@ -153,6 +186,8 @@ export function serializeView(view: ViewState, defaults: ViewState): string {
   if (!same(view.panes, defaults.panes)) parts.push(['panes', view.panes.join(',')]);
   if (view.theme !== defaults.theme) parts.push(['theme', view.theme ?? 'system']);
   if (view.poll !== defaults.poll) parts.push(['poll', String(view.poll)]);
+  if (view.tz !== defaults.tz) parts.push(['tz', view.tz]);
+  if (view.locale !== defaults.locale && view.locale !== null) parts.push(['locale', view.locale]);
   if (parts.length === 0) return '';
   const encode = (s: string) => encodeURIComponent(s).replace(/%2F/g, '/').replace(/%2C/g, ',');
   return `?${parts.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`;
