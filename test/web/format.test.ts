@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatAgo, formatNumber, formatPct, formatPrice, formatRun, formatVolume } from '../../web/src/format.ts';
-import type { EtlRun } from '../../web/src/types.ts';
+import { formatAgo, formatNumber, formatPct, formatPrice, formatVolume } from '../../web/src/format.ts';
 
 const en = 'en-US';
 
@@ -47,38 +46,5 @@ describe('formatAgo', () => {
     expect(formatAgo('2026-08-23T13:48:00.000Z', t)).toBe('12 min ago');
     expect(formatAgo('2026-08-23T11:00:00.000Z', t)).toBe('3 h ago');
     expect(formatAgo('2026-08-20T14:00:00.000Z', t)).toBe('3 d ago');
-  });
-});
-
-describe('formatRun', () => {
-  const now = Date.parse('2026-08-23T14:10:00.000Z');
-  const run: EtlRun = {
-    etl_run_id: 1,
-    started_at: '2026-08-23T14:00:00.000Z',
-    finished_at: '2026-08-23T14:00:05.000Z',
-    status: 'succeeded',
-    trigger: 'cron',
-    bars_upserted: 8,
-    credits_used: 8,
-    error: null,
-  };
-
-  test('says when and how the last run ended', () => {
-    const line = formatRun(run, now, en);
-    expect(line).toMatch(/^Last ETL run succeeded at .+ \(9 min ago\)$/);
-  });
-
-  test('includes the error of a failed run', () => {
-    expect(formatRun({ ...run, status: 'failed', error: 'Twelve Data answered 429' }, now, en)).toMatch(
-      /^Last ETL run failed at .+: Twelve Data answered 429$/,
-    );
-  });
-
-  test('a run still going says when it started', () => {
-    expect(formatRun({ ...run, status: 'running', finished_at: null }, now, en)).toMatch(/^ETL run running, started /);
-  });
-
-  test('no run yet', () => {
-    expect(formatRun(null, now, en)).toBe('No ETL run yet');
   });
 });

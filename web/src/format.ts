@@ -1,5 +1,3 @@
-import type { EtlRun } from './types.ts';
-
 /** Locale is a parameter only so tests can pin it; the app passes none and gets the user's. */
 type Locale = string | undefined;
 
@@ -41,17 +39,6 @@ export function formatAgo(iso: string, now: number): string {
   return `${Math.floor(hours / 24)} d ago`;
 }
 
-/** The freshness line: when the last ETL run ended, how it went, and why if it failed. */
-export function formatRun(run: EtlRun | null, now: number, locale?: Locale): string {
-  if (run === null) return 'No ETL run yet';
-  if (run.finished_at === null) {
-    return `ETL run ${run.status}, started ${formatTime(run.started_at, locale)}`;
-  }
-  const when = `${formatTime(run.finished_at, locale)} (${formatAgo(run.finished_at, now)})`;
-  const line = `Last ETL run ${run.status} at ${when}`;
-  return run.error === null ? line : `${line}: ${run.error}`;
-}
-
 const numberFormats = new Map<string, Intl.NumberFormat>();
 /** Legends reformat on every mouse move, so formatters are built once per shape. */
 function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
@@ -77,9 +64,4 @@ export function formatVolume(value: number, locale?: Locale): string {
 export function formatPct(value: number | null, locale?: Locale): string {
   if (value === null) return '—';
   return `${numberFormat(locale, { signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}%`;
-}
-
-/** "Updated 3 min ago": when data last landed, from a live event or a successful run's end. */
-export function formatUpdated(atMs: number, now: number): string {
-  return `Updated ${formatAgo(new Date(atMs).toISOString(), now)}`;
 }
