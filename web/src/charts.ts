@@ -239,7 +239,7 @@ export function sparkSpec(p: Palette, up: boolean | null): ChartSpec {
   return {
     columns: ['close'],
     options: {
-      series: [{}, { stroke, width: 1.5, fill: up === null ? undefined : up ? p.volumeUp : p.volumeDown }],
+      series: [{}, { stroke, width: 1.5, fill: up === null ? undefined : up ? p.areaUp : p.areaDown }],
       scales: { x: { time: true } },
       axes: [{ show: false }, { show: false }],
       legend: { show: false },
