@@ -48,6 +48,59 @@ export function columnData(s: Series | undefined, columns: readonly Column[]): u
   ];
 }
 
+/**
+ * Line dashes (canvas px), so series are told apart without colour: the close line is solid and
+ * each overlay has a pattern of its own; the comparison gives every symbol one.
+ */
+export const DASHES = {
+  close: [],
+  sma20: [10, 4],
+  sma50: [10, 3, 2, 3],
+  ema12: [4, 3],
+  ema26: [1.5, 3],
+  bb: [6, 2, 1.5, 2, 1.5, 2],
+  signal: [4, 3],
+} as const satisfies Record<string, readonly number[]>;
+
+/** One pattern per compared symbol, in order (solid first); past ten they repeat with other colours. */
+export const SERIES_DASHES: readonly (readonly number[])[] = [
+  [],
+  [10, 4],
+  [3, 3],
+  [10, 3, 2, 3],
+  [1.5, 3],
+  [14, 3, 3, 3, 3, 3],
+  [6, 3],
+  [14, 4, 1.5, 4],
+  [2, 6],
+  [8, 2, 2, 2],
+];
+
+/** A legend marker drawn the way its series is: the line with its dash, or a bar with its fill and outline. */
+export function markerBackground(s: uPlot.Series): string {
+  const stroke = typeof s.stroke === 'string' ? s.stroke : undefined;
+  const fill = typeof s.fill === 'string' ? s.fill : undefined;
+  const bar = s.paths !== undefined && fill !== undefined;
+  let shape: string;
+  if (bar) {
+    const outline = stroke && (s.width ?? 1) > 0 ? ` stroke='${stroke}' stroke-width='1'` : '';
+    shape = `<rect x='7.5' y='1.5' width='9' height='9' fill='${fill}'${outline}/>`;
+  } else if (stroke) {
+    const dash = s.dash && s.dash.length > 0 ? ` stroke-dasharray='${s.dash.join(' ')}'` : '';
+    shape = `<line x1='0' y1='6' x2='24' y2='6' stroke='${stroke}' stroke-width='2'${dash}/>`;
+  } else {
+    return 'none';
+  }
+  const svg = `<svg xmlns='http://www.w3.org/2000/svg' width='24' height='12' viewBox='0 0 24 12'>${shape}</svg>`;
+  return `url("data:image/svg+xml,${encodeURIComponent(svg)}") center / contain no-repeat`;
+}
+
+/** The legend, its markers drawn from the series (uPlot's own are a solid square, whatever the dash). */
+function legend(series: readonly uPlot.Series[]): uPlot.Legend {
+  const markers = series.map(markerBackground);
+  return { live: true, markers: { width: 0, fill: (_u, i) => markers[i] ?? 'none' } };
+}
+
 const priceValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : formatNumber(v));
 
 /** `pane`: a pane under the price chart, which shares its time axis and so draws none of its own. */
@@ -139,7 +192,10 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
     return columns.length;
   };
 
-  const close = add('close', candles ? { label: 'Close', ...hidden } : { label: 'Close', stroke: p.close, width: 1.5 });
+  const close = add(
+    'close',
+    candles ? { label: 'Close', ...hidden } : { label: 'Close', stroke: p.close, width: 1.5, dash: [...DASHES.close] },
+  );
   const ohlc = candles
     ? {
         open: add('open', { label: 'Open', ...hidden }),
@@ -148,15 +204,15 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
         close,
       }
     : null;
-  if (view.overlays.includes('sma20')) add('sma_20', { label: 'SMA 20', stroke: p.sma20, width: 1 });
-  if (view.overlays.includes('sma50')) add('sma_50', { label: 'SMA 50', stroke: p.sma50, width: 1 });
+  if (view.overlays.includes('sma20')) add('sma_20', { label: 'SMA 20', stroke: p.sma20, width: 1.25, dash: [...DASHES.sma20] });
+  if (view.overlays.includes('sma50')) add('sma_50', { label: 'SMA 50', stroke: p.sma50, width: 1.25, dash: [...DASHES.sma50] });
   if (view.overlays.includes('ema')) {
-    add('ema_12', { label: 'EMA 12', stroke: p.ema12, width: 1, dash: [5, 3] });
-    add('ema_26', { label: 'EMA 26', stroke: p.ema26, width: 1, dash: [5, 3] });
+    add('ema_12', { label: 'EMA 12', stroke: p.ema12, width: 1.25, dash: [...DASHES.ema12] });
+    add('ema_26', { label: 'EMA 26', stroke: p.ema26, width: 1.25, dash: [...DASHES.ema26] });
   }
   if (view.overlays.includes('bb')) {
-    const upper = add('bb_upper', { label: 'BB upper', stroke: p.bb, width: 1, dash: [2, 3] });
-    const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [2, 3] });
+    const upper = add('bb_upper', { label: 'BB upper', stroke: p.bb, width: 1, dash: [...DASHES.bb] });
+    const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [...DASHES.bb] });
     bands.push({ series: [upper, lower], fill: p.bbFill });
   }
 
@@ -170,7 +226,7 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
       scales: { x: { time: true, distr: 2 } },
       axes: axes(p, { values: tickValues }),
       cursor: cursor(DETAIL_SYNC),
-      legend: { live: true },
+      legend: legend(series),
       hooks: ohlc ? { drawAxes: [candlePlugin(p, ohlc)] } : {},
     },
   };
@@ -180,30 +236,33 @@ export function priceSpec(view: PriceView, p: Palette): ChartSpec {
 export function volumeSpec(p: Palette): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
   const value = (_u: uPlot, v: number | null) => (v == null ? '—' : formatVolume(v));
+  const series: uPlot.Series[] = [
+    {},
+    // Fills and outlines both 3:1 or more against the panel (theme.ts).
+    { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
+    { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
+  ];
   return {
     columns: ['volume_up', 'volume_down'],
     options: {
       padding: DETAIL_PADDING,
-      series: [
-        {},
-        // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
-        { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
-        { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
-      ],
+      series,
       scales: { x: { time: true, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       axes: axes(p, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
       cursor: cursor(DETAIL_SYNC),
-      legend: { live: true },
+      legend: legend(series),
     },
   };
 }
 
 export function rsiSpec(p: Palette): ChartSpec {
+  const series: uPlot.Series[] = [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }];
   return {
     columns: ['rsi_14'],
     options: {
       padding: DETAIL_PADDING,
-      series: [{}, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
+      series,
+      legend: legend(series),
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
       axes: axes(p, { splits: () => [30, 70] }, true),
       cursor: cursor(DETAIL_SYNC),
@@ -214,17 +273,19 @@ export function rsiSpec(p: Palette): ChartSpec {
 
 export function macdSpec(p: Palette): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+  const series: uPlot.Series[] = [
+    {},
+    { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
+    { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
+    { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
+    { label: 'Signal', stroke: p.ema26, width: 1.25, dash: [...DASHES.signal], value: priceValue },
+  ];
   return {
     columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
     options: {
       padding: DETAIL_PADDING,
-      series: [
-        {},
-        { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
-        { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
-        { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
-        { label: 'Signal', stroke: p.ema26, width: 1.25, value: priceValue },
-      ],
+      series,
+      legend: legend(series),
       scales: { x: { time: true, distr: 2 } },
       axes: axes(p, { values: tickValues }, true),
       cursor: cursor(DETAIL_SYNC),
@@ -251,21 +312,24 @@ export function sparkSpec(p: Palette, up: boolean | null): ChartSpec {
 }
 
 export function compareOptions(symbols: readonly string[], p: Palette): ChartOptions {
+  const series: uPlot.Series[] = [
+    {},
+    ...symbols.map((symbol, i) => ({
+      label: symbol,
+      stroke: p.series[i % p.series.length]!,
+      width: 1.5,
+      // Up to ten symbols, each has a colour and a dash of its own.
+      dash: [...SERIES_DASHES[i % SERIES_DASHES.length]!],
+      spanGaps: true,
+      value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatNumber(v, 2)),
+    })),
+  ];
   return {
-    series: [
-      {},
-      ...symbols.map((symbol, i) => ({
-        label: symbol,
-        stroke: p.series[i % p.series.length]!,
-        width: 1.5,
-        spanGaps: true,
-        value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatNumber(v, 2)),
-      })),
-    ],
+    series,
     scales: { x: { time: true } },
     axes: axes(p),
     cursor: cursor(null),
-    legend: { live: true },
+    legend: legend(series),
     hooks: { drawAxes: [guides(p, [100])] },
   };
 }
