@@ -44,7 +44,7 @@ export function Freshness(props: FreshnessProps) {
     <div class="status">
       <p data-testid="freshness" class={`freshness ${state().tone}`}>
         <Show when={state().unreachable}>
-          <span>
+          <span class="unreachable">
             {UNREACHABLE_TEXT}
             {state().runText ? ' · ' : ''}
           </span>
