@@ -1,6 +1,6 @@
 -- A run is announced when it starts, not only when it ends, so dashboards can say "ETL run in
--- progress" while it works (the live stream's `run` event with status 'running') and the read
--- API's cached answers (server/answer-cache.ts) drop the finished run they held as "latest".
+-- progress" while it works: the live stream's `run` event (server/live.ts) and the Realtime
+-- broadcast now carry the run with status 'running' too.
 -- Redefines market.announce_run() (20260101000200_live_notify) and, where Supabase Realtime exists,
 -- market.broadcast_run() (20260101015000_realtime_broadcast); their triggers stay as they were
 -- (after insert or update of status on market.etl_run). A run that continues over several
