@@ -1,5 +1,5 @@
 import { createMemo, Show } from 'solid-js';
-import { dataAgeText, freshnessAnnouncement, freshnessState, UNREACHABLE_TEXT } from './freshness.ts';
+import { dataAgeText, freshnessAnnouncement, freshnessState, UNREACHABLE_TEXT } from './freshness-line.ts';
 import type { LiveStatus } from './live.ts';
 import type { EtlRun } from './types.ts';
 import type { Theme } from './view.ts';
