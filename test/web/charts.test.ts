@@ -62,3 +62,47 @@ describe('series distinguishable without colour', () => {
     expect(markerSvg(markerBackground(hist))).toContain(`fill='${p.volumeUp}'`);
   });
 });
+
+describe('candles without colour', () => {
+  test('up candles are hollow (outlined), down candles filled', () => {
+    const { options, columns } = priceSpec({ chart: 'candles', overlays: [], assetType: 'stock' }, p);
+    // Two bars, one up (open 10, close 20) and one down (open 20, close 10), on a 1:1 scale.
+    const values: Record<string, number[]> = { open: [10, 20], high: [25, 25], low: [5, 5], close: [20, 10] };
+    const data = [[0, 1], ...columns.map((c) => values[c] ?? [0, 0])];
+    const drawn: { op: string; style: string }[] = [];
+    const ctx = {
+      strokeStyle: '',
+      fillStyle: '',
+      lineWidth: 1,
+      save() {},
+      restore() {},
+      beginPath() {},
+      rect() {},
+      clip() {},
+      moveTo() {},
+      lineTo() {},
+      stroke() {},
+      strokeRect() {
+        drawn.push({ op: 'strokeRect', style: this.strokeStyle });
+      },
+      fillRect() {
+        drawn.push({ op: 'fillRect', style: this.fillStyle });
+      },
+    };
+    const u = {
+      data,
+      series: [{ idxs: [0, 1] }],
+      ctx,
+      bbox: { left: 0, top: 0, width: 200, height: 100 },
+      scales: { x: { distr: 2 } },
+      valToPos: (v: number, scale: string) => (scale === 'x' ? 50 + v * 100 : 100 - v * 3),
+    };
+    const hooks = options.hooks?.drawAxes;
+    const draw = (Array.isArray(hooks) ? hooks[0] : hooks) as unknown as (u: unknown) => void;
+    draw(u);
+    expect(drawn).toEqual([
+      { op: 'strokeRect', style: p.up },
+      { op: 'fillRect', style: p.down },
+    ]);
+  });
+});

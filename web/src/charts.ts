@@ -140,13 +140,24 @@ function candlePlugin(p: Palette, idx: { open: number; high: number; low: number
       const x = Math.round(u.valToPos(ordinal ? i : xs[i]!, 'x', true));
       const yo = u.valToPos(o, 'y', true);
       const yc = u.valToPos(c, 'y', true);
-      ctx.strokeStyle = ctx.fillStyle = c >= o ? p.up : p.down;
+      const up = c >= o;
+      const bodyTop = Math.round(Math.min(yo, yc));
+      const bodyHeight = Math.max(1, Math.round(Math.abs(yc - yo)));
+      const bodyLeft = x - Math.floor(body / 2);
+      // Up candles hollow, down candles filled: the direction reads without colour too.
+      const hollow = up && body >= 3 && bodyHeight >= 3;
+      ctx.strokeStyle = ctx.fillStyle = up ? p.up : p.down;
       ctx.lineWidth = 1;
       ctx.beginPath();
       ctx.moveTo(x + 0.5, Math.round(u.valToPos(h, 'y', true)));
-      ctx.lineTo(x + 0.5, Math.round(u.valToPos(l, 'y', true)));
+      ctx.lineTo(x + 0.5, hollow ? bodyTop : Math.round(u.valToPos(l, 'y', true)));
+      if (hollow) {
+        ctx.moveTo(x + 0.5, bodyTop + bodyHeight);
+        ctx.lineTo(x + 0.5, Math.round(u.valToPos(l, 'y', true)));
+      }
       ctx.stroke();
-      ctx.fillRect(x - Math.floor(body / 2), Math.round(Math.min(yo, yc)), body, Math.max(1, Math.round(Math.abs(yc - yo))));
+      if (hollow) ctx.strokeRect(bodyLeft + 0.5, bodyTop + 0.5, body - 1, bodyHeight - 1);
+      else ctx.fillRect(bodyLeft, bodyTop, body, bodyHeight);
     }
     ctx.restore();
   };
