@@ -187,6 +187,15 @@ function wireHeaders(entry: Entry, outer: Record<string, string>): NonNullable<E
   return { notModified, br: body('br'), gzip: body('gzip'), identity: body('identity') };
 }
 
+/** Whether a `market_runs` announcement is a run starting (`{"status":"running"}`), not one ending. */
+function runStarted(payload: string): boolean {
+  try {
+    return (JSON.parse(payload) as { status?: unknown }).status === 'running';
+  } catch {
+    return false;
+  }
+}
+
 export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): AnswerCache {
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
   // One answer may take at most an eighth of the bound, so a huge query cannot empty the cache.
@@ -291,7 +300,11 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
   const channels = CHANNELS.map((channel) =>
     sql.listen(
       channel,
-      () => invalidate(),
+      (payload) => {
+        // A run starting changes no data (its bars come with their own announcement): nothing to drop.
+        if (channel === 'market_runs' && runStarted(payload)) return;
+        invalidate();
+      },
       () => {
         // (Re)connected: announcements may have been missed while the connection was down.
         invalidate();

@@ -233,6 +233,37 @@ describe('read API answer cache', () => {
     expect(cache.entries()).toBe(entries);
   });
 
+  it('a run starting drops no cached answer (no data changed); the run ending does', async () => {
+    // Heard after the cache's own listener: both hang on the same LISTEN connection, in order.
+    const heard: string[] = [];
+    let wake = () => {};
+    const listener = await db.sql.listen('market_runs', (payload) => {
+      heard.push((JSON.parse(payload) as { status: string }).status);
+      wake();
+    });
+    const next = (status: string) =>
+      new Promise<void>((resolve) => {
+        wake = () => heard.includes(status) && resolve();
+        wake();
+      });
+    try {
+      await rawGet(`${server.url}/api/latest`);
+      const version = cache.version();
+      const entries = cache.entries();
+      expect(entries).toBeGreaterThan(0);
+      const [run] = await db.sql<{ id: number }[]>`
+        insert into market.etl_run (trigger, status) values ('test', 'running') returning etl_run_id as id`;
+      await next('running');
+      expect(cache.version()).toBe(version);
+      expect(cache.entries()).toBe(entries);
+      await db.sql`update market.etl_run set status = 'succeeded', finished_at = now() where etl_run_id = ${run!.id}`;
+      await next('succeeded');
+      expect(cache.version()).toBe(version + 1);
+    } finally {
+      await listener.unlisten();
+    }
+  });
+
   it('a repeated request, answered before routing, carries the same headers and bytes as the first', async () => {
     const path = '/api/series?symbols=ETH/USD&columns=close,low&max_points=64';
     const headers = { 'accept-encoding': 'br' };

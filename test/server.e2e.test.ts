@@ -5,11 +5,13 @@ import { type LiveHub, startLiveHub } from '../server/live.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { createDatabase, one, type TestDatabase } from './helpers/database.ts';
 import { serveApp, type TestServer } from './helpers/server.ts';
-import { openSse } from './helpers/sse.ts';
+import { openSse, type SseMessage } from './helpers/sse.ts';
 
 const HOUR = 3_600_000;
 const SECRET = 'e2e-secret-0123456789abcdef';
 const SYMBOLS = ['AAPL', 'BTC/USD', 'SOL/USD'];
+/** A run's start is announced too ('running'); these tests wait for how it ended. */
+const finishedRun = (m: SseMessage) => m.event === 'run' && JSON.parse(m.data).status !== 'running';
 
 describe('simulator -> ETL -> database -> read API -> live stream', () => {
   let db: TestDatabase;
@@ -94,7 +96,7 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
         if (payload.max_ts > newest) newest = payload.max_ts;
       }
       expect(newest).toMatch(/^2026-11-20T16:00:00/);
-      const run = JSON.parse((await stream.next((m) => m.event === 'run')).data);
+      const run = JSON.parse((await stream.next(finishedRun)).data);
       expect(run.status).toBe('succeeded');
 
       // What the dashboard does next: fetch only what is new.
@@ -119,6 +121,9 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       sim.sim.setFaults({ delayMs: 1_500 });
       const first = trigger({ apikey: SECRET });
       await expect.poll(async () => (await db.sql`select 1 from market.etl_run where status = 'running'`).count).toBe(1);
+      // Its start is announced, so dashboards can say a run is in progress.
+      const started = JSON.parse((await stream.next((m) => m.event === 'run')).data);
+      expect(started).toMatchObject({ status: 'running', finished_at: null });
       const second = await trigger({ apikey: SECRET });
       sim.sim.resetFaults();
       expect(second.status).toBe(409);
@@ -126,8 +131,9 @@ describe('simulator -> ETL -> database -> read API -> live stream', () => {
       expect(answer.status).toBe(200);
       const real = (await answer.json()) as { etl_run_id: number };
       // The skipped run's row commits first (while the other run works), so it would be announced first.
-      const announced = JSON.parse((await stream.next((m) => m.event === 'run')).data);
+      const announced = JSON.parse((await stream.next(finishedRun)).data);
       expect(announced).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
+      expect(started.etl_run_id).toBe(real.etl_run_id);
       const latest = (await (await fetch(`${base}/api/runs/latest`)).json()) as { run: unknown };
       expect(latest.run).toMatchObject({ etl_run_id: real.etl_run_id, status: 'succeeded' });
       const { skipped } = one(

@@ -521,7 +521,7 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       expect(await triggers(sql)).toEqual([]);
     });
 
-    it('an ETL run sends one bars message per statement and one run message on the private topic market:bars', async () => {
+    it('an ETL run sends one bars message per statement and a run message when it starts and when it ends on the private topic market:bars', async () => {
       const config = parseConfig({ MARKET_SYMBOLS: 'MSFT,SOL/USD', TWELVE_DATA_CREDITS_PER_MINUTE: String(CREDITS.creditsPerMinute) });
       const summary = await etlRunner(realtimeSql, config, { baseUrl: sim.url, apiKey: 'test-key', now: Date.now })('http');
       expect(summary.status).toBe('succeeded');
@@ -542,7 +542,11 @@ describe.skipIf(skip !== null)(`Supabase path: PostgreSQL 15 + pg_cron, the Supa
       expect(bars.every((m) => m.payload.interval === '1h' && typeof m.payload.max_ts === 'string')).toBe(true);
       // The run as market.latest_run() returns it, which is what the dashboard parses for both.
       const [latest] = await realtimeSql`select to_jsonb(r) as run from market.latest_run() as r`;
-      expect(messages.filter((m) => m.event === 'run').map((m) => m.payload)).toEqual([latest!.run]);
+      // Its start ('running', so dashboards can say a run is in progress), then how it ended.
+      const runs = messages.filter((m) => m.event === 'run').map((m) => m.payload);
+      expect(runs.map((r) => r.status)).toEqual(['running', 'succeeded']);
+      expect(runs[0]).toMatchObject({ etl_run_id: summary.etl_run_id, finished_at: null });
+      expect(runs[1]).toEqual(latest!.run);
       expect(latest!.run).toMatchObject({ etl_run_id: summary.etl_run_id, status: 'succeeded', trigger: 'http' });
     });
 

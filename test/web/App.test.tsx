@@ -235,7 +235,7 @@ describe('App', () => {
     market.state.down = false;
     live.emit().status('live');
     await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('live'));
-    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run succeeded/));
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run \d+ succeeded/));
     await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
   });
 
@@ -258,7 +258,7 @@ describe('App', () => {
     const market = fakeMarket();
     const live = fakeLive();
     render(() => <App api={market.api} live={live.live} />);
-    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run succeeded/));
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run \d+ succeeded/));
     live.emit().run({
       ...market.run,
       etl_run_id: 2,
@@ -268,9 +268,70 @@ describe('App', () => {
       error: 'another ETL run was in progress',
     });
     live.emit().run({ ...market.run, etl_run_id: 3, status: 'failed', error: 'boom' });
-    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run failed.*boom/));
+    await waitFor(() => expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run 3 failed.*boom/));
     live.emit().run({ ...market.run, etl_run_id: 4, status: 'skipped', error: 'another ETL run was in progress' });
-    expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run failed.*boom/);
+    expect(screen.getByTestId('freshness').textContent).toMatch(/Last ETL run 3 failed.*boom/);
+  });
+
+  test('a run in progress is shown and then how it ended; a failed run never dates the data; the live region has no clock in it', async () => {
+    const market = fakeMarket();
+    const live = fakeLive();
+    render(() => <App api={market.api} live={live.live} />);
+    await waitFor(() => expect(screen.getByTestId('data-age').dataset.runId).toBe('1'));
+    const announced: string[] = [];
+    const region = screen.getByTestId('status-announcement');
+    const record = new MutationObserver(() => announced.push(region.textContent ?? ''));
+    record.observe(region, { childList: true, characterData: true, subtree: true });
+
+    live.emit().run({ ...market.run, etl_run_id: 2, started_at: iso(T0 + H), finished_at: null, status: 'running', bars_upserted: 0 });
+    await waitFor(() => expect(screen.getByTestId('run-state').textContent).toMatch(/^ETL run 2 in progress, started /));
+    expect(screen.getByTestId('freshness').classList.contains('running')).toBe(true);
+    // Bars landing mid-run do not make the data "updated just now": the last success still dates it.
+    live.emit().bars({ interval: '1h', symbols: ['BTC/USD'], max_ts: iso(T0 + H) });
+    expect(screen.getByTestId('data-age').getAttribute('datetime')).toBe(market.run.finished_at);
+
+    live
+      .emit()
+      .run({ ...market.run, etl_run_id: 2, started_at: iso(T0 + H), finished_at: iso(T0 + H + 30), status: 'failed', error: 'boom' });
+    await waitFor(() => expect(screen.getByTestId('run-state').textContent).toMatch(/^Last ETL run 2 failed at .*: boom$/));
+    expect(screen.getByTestId('data-age').dataset.runId).toBe('1');
+    expect(screen.getByTestId('data-age').getAttribute('datetime')).toBe(market.run.finished_at);
+    expect(screen.getByTestId('freshness').textContent).not.toMatch(/just now/);
+    // The run's start, served late (a cached answer), does not bring "in progress" back.
+    live.emit().run({ ...market.run, etl_run_id: 2, started_at: iso(T0 + H), finished_at: null, status: 'running', bars_upserted: 0 });
+    expect(screen.getByTestId('run-state').textContent).toMatch(/failed/);
+
+    live.emit().run({ ...market.run, etl_run_id: 3, started_at: iso(T0 + 2 * H), finished_at: iso(T0 + 2 * H + 30) });
+    await waitFor(() => expect(screen.getByTestId('data-age').dataset.runId).toBe('3'));
+    // One announcement per change (started, failed, new data), none of them a relative time.
+    await waitFor(() => expect(announced.at(-1)).toMatch(/Data updated .* by ETL run 3$/));
+    expect(announced.some((a) => /ETL run 2 in progress/.test(a))).toBe(true);
+    expect(announced.some((a) => /ETL run 2 failed .*: boom/.test(a))).toBe(true);
+    expect(announced.every((a) => !/ago|just now/.test(a))).toBe(true);
+    record.disconnect();
+  });
+
+  test('the clock ticking moves the visible age but never touches the live region', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    // Three minutes after the fake market's run ended, so the age reads in minutes.
+    vi.setSystemTime((T0 + 60) * 1000 + 3 * 60_000);
+    try {
+      const market = fakeMarket();
+      render(() => <App api={market.api} live={fakeLive().live} />);
+      await waitFor(() => expect(screen.getByTestId('data-age').dataset.runId).toBe('1'));
+      const region = screen.getByTestId('status-announcement');
+      const before = screen.getByTestId('data-age').textContent;
+      let touched = 0;
+      const watch = new MutationObserver(() => touched++);
+      watch.observe(region, { childList: true, characterData: true, subtree: true });
+      vi.advanceTimersByTime(10 * 60_000);
+      await waitFor(() => expect(screen.getByTestId('data-age').textContent).not.toBe(before));
+      await Promise.resolve();
+      expect(touched).toBe(0);
+      watch.disconnect();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('switching range refetches the new window and puts it in the URL', async () => {

@@ -9,12 +9,10 @@ import {
   formatPercent,
   formatPp,
   formatPrice,
-  formatRun,
   formatTime,
   formatTimeTicks,
   formatVolume,
 } from '../../web/src/format.ts';
-import type { EtlRun } from '../../web/src/types.ts';
 import type { ShownZone } from '../../web/src/zone.ts';
 
 const en = 'en-US';
@@ -83,41 +81,6 @@ describe('formatAgo', () => {
     expect(formatAgo('2026-08-23T13:48:00.000Z', t)).toBe('12 min ago');
     expect(formatAgo('2026-08-23T11:00:00.000Z', t)).toBe('3 h ago');
     expect(formatAgo('2026-08-20T14:00:00.000Z', t)).toBe('3 d ago');
-  });
-});
-
-describe('formatRun', () => {
-  const now = Date.parse('2026-08-23T14:10:00.000Z');
-  const run: EtlRun = {
-    etl_run_id: 1,
-    started_at: '2026-08-23T14:00:00.000Z',
-    finished_at: '2026-08-23T14:00:05.000Z',
-    status: 'succeeded',
-    trigger: 'cron',
-    bars_upserted: 8,
-    credits_used: 8,
-    error: null,
-  };
-
-  test('says when and how the last run ended', () => {
-    const line = formatRun(run, now, utc, en);
-    // 14:00:05 UTC, stated as UTC.
-    expect(line).toBe('Last ETL run succeeded at Aug 23, 14:00 UTC (9 min ago)');
-    expect(formatRun(run, now, newYork, en)).toBe('Last ETL run succeeded at Aug 23, 10:00 New York time (EDT) (9 min ago)');
-  });
-
-  test('includes the error of a failed run', () => {
-    expect(formatRun({ ...run, status: 'failed', error: 'Twelve Data answered 429' }, now, utc, en)).toMatch(
-      /^Last ETL run failed at .+: Twelve Data answered 429$/,
-    );
-  });
-
-  test('a run still going says when it started', () => {
-    expect(formatRun({ ...run, status: 'running', finished_at: null }, now, utc, en)).toMatch(/^ETL run running, started /);
-  });
-
-  test('no run yet', () => {
-    expect(formatRun(null, now, utc, en)).toBe('No ETL run yet');
   });
 });
 

@@ -75,7 +75,8 @@ export function App(props: AppProps) {
   const [latest, setLatest] = createSignal<ReadonlyMap<string, LatestRow>>(new Map());
   const [returns, setReturns] = createSignal<Returns>(new Map());
   const [run, setRun] = createSignal<EtlRun | null>();
-  const [updatedAt, setUpdatedAt] = createSignal<number>();
+  // The data's age: the newest successful run seen (a failed or partial run never counts as fresh data).
+  const [lastSuccess, setLastSuccess] = createSignal<EtlRun>();
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
   // A read answered 503 (the database is away) and none has succeeded since.
   const [readsFailing, setReadsFailing] = createSignal(false);
@@ -323,11 +324,11 @@ export function App(props: AppProps) {
     if (next === null && current) return;
     if (next && current && next.etl_run_id < current.etl_run_id) return;
     if (next?.status === 'skipped' && current && current.status !== 'skipped') return;
+    // A run's start may arrive after its end (a cached answer): it never brings "in progress" back.
+    if (next && current?.etl_run_id === next.etl_run_id && current.finished_at !== null && next.finished_at === null) return;
     batch(() => {
       setRun(next);
-      if (next?.finished_at && (next.status === 'succeeded' || next.status === 'partial')) {
-        setUpdatedAt((t) => Math.max(t ?? 0, Date.parse(next.finished_at!)));
-      }
+      if (next?.finished_at && next.status === 'succeeded') setLastSuccess(next);
     });
   }
 
@@ -418,7 +419,6 @@ export function App(props: AppProps) {
         if (bars.interval !== cfg.interval) return;
         barsHeard = true;
         const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
-        setUpdatedAt(Date.now());
         if (mine.length > 0) void sync!.refresh(mine);
         void loadReturns(cfg.interval);
         const shown = untrack(view)?.symbol;
@@ -441,6 +441,12 @@ export function App(props: AppProps) {
   }
 
   void start();
+
+  /** Until a successful run is seen, the data is as old as the newest bar held. */
+  const newestBarMs = () => {
+    const opens = [...latest().values()].map((row) => Date.parse(row.ts));
+    return opens.length > 0 ? Math.max(...opens) : undefined;
+  };
 
   const stale = (symbol: string) => {
     const row = latest().get(symbol);
@@ -501,7 +507,8 @@ export function App(props: AppProps) {
         </div>
         <Freshness
           run={run()}
-          updatedAt={updatedAt()}
+          lastSuccess={lastSuccess()}
+          newestBarMs={newestBarMs()}
           now={now()}
           stale={followed().filter(stale)}
           status={shownStatus()}

@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { CompareControls } from './CompareControls.tsx';
-import { type CompareLine, compareData, compareOptions, type TimeAxis } from './charts.ts';
+import { type CompareLine, compareData, compareLineStyle, compareOptions, markerBackground, type TimeAxis } from './charts.ts';
 import { csvFileName, rebasedCsv } from './csv.ts';
 import { download } from './download.ts';
 import { formatCrosshairTime, formatPct, formatPp } from './format.ts';
@@ -91,6 +91,11 @@ export function Compare(props: CompareProps) {
         a.length === b.length && a.every((l, i) => l.symbol === b[i]!.symbol && l.color === b[i]!.color && l.benchmark === b[i]!.benchmark),
     },
   );
+  /** A line's legend marker: drawn with its colour and dash, as on the chart. */
+  const marker = (symbol: string) => {
+    const i = lines().findIndex((l) => l.symbol === symbol);
+    return i < 0 ? 'none' : markerBackground(compareLineStyle(lines()[i]!, i));
+  };
   /** The time under the cursor, epoch seconds; null: not hovering, the legend shows the newest values. */
   const [hover, setHover] = createSignal<number | null>(null);
   const time = createMemo(() => props.time, undefined, { equals: (a, b) => a.zone === b.zone && a.name === b.name });
@@ -187,11 +192,7 @@ export function Compare(props: CompareProps) {
             };
             return (
               <span class="compare-legend-item" data-testid={`compare-item-${line.symbol}`} data-end-pct={line.pct.at(-1)}>
-                <span
-                  class={`compare-marker${line.symbol === benchmark() ? ' benchmark' : ''}`}
-                  style={{ 'border-color': color(line.symbol) }}
-                  aria-hidden="true"
-                />
+                <span class="compare-marker" style={{ background: marker(line.symbol) }} aria-hidden="true" />
                 {line.symbol}
                 <Show when={line.symbol === benchmark()}>
                   <span class="muted"> (benchmark)</span>

@@ -1,5 +1,5 @@
-import { Show } from 'solid-js';
-import { formatRun, formatUpdated } from './format.ts';
+import { createMemo, Show } from 'solid-js';
+import { dataAgeText, freshnessAnnouncement, freshnessState, UNREACHABLE_TEXT } from './freshness-line.ts';
 import type { LiveStatus } from './live.ts';
 import type { EtlRun } from './types.ts';
 import type { Theme } from './view.ts';
@@ -12,20 +12,13 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
   unreachable: 'database unreachable',
 };
 
-/** What the freshness line says: while the database is away, that first, then the last run known. */
-function runLine(props: FreshnessProps): string {
-  if (props.status === 'unreachable') {
-    const known = props.run ? ` · ${formatRun(props.run, props.now, props.zone)}` : '';
-    return `Data unreachable: the database is not answering, retrying${known}`;
-  }
-  return props.run === undefined ? 'Checking the last ETL run…' : formatRun(props.run, props.now, props.zone);
-}
-
 export interface FreshnessProps {
   /** undefined: not asked yet; null: no run ever. */
   run: EtlRun | null | undefined;
-  /** When data last landed (epoch ms): a bars event, or the end of a successful run. */
-  updatedAt: number | undefined;
+  /** The newest run seen that succeeded: the data's age is its end. */
+  lastSuccess: EtlRun | undefined;
+  /** Open (epoch ms) of the newest bar held: the data's age until a successful run is seen. */
+  newestBarMs: number | undefined;
   now: number;
   /** Followed symbols whose newest bar is older than the interval and market hours allow. */
   stale: readonly string[];
@@ -39,14 +32,44 @@ export interface FreshnessProps {
   zone: ShownZone;
 }
 
-/** How fresh the data is, how the last ETL run went, whether updates are arriving live. */
+/**
+ * How the last ETL run went (or that one is in progress), how old the data is, whether updates are
+ * arriving live. The visible line ticks with the clock; screen readers get a separate live region
+ * whose text has no relative time, so it is announced only when the state changes.
+ */
 export function Freshness(props: FreshnessProps) {
-  const updated = () => (props.updatedAt === undefined ? null : formatUpdated(props.updatedAt, props.now));
+  const state = createMemo(() =>
+    freshnessState({ run: props.run, lastSuccess: props.lastSuccess, newestBarMs: props.newestBarMs, status: props.status }, props.zone),
+  );
+  // A memo, so an unchanged text never touches the live region's DOM.
+  const announcement = createMemo(() => freshnessAnnouncement(state(), props.status, props.zone));
   return (
     <div class="status">
-      <p data-testid="freshness" role="status" classList={{ failed: props.run?.status === 'failed' || props.status === 'unreachable' }}>
-        <Show when={updated()}>{(text) => <span class="updated">{text()} · </span>}</Show>
-        {runLine(props)}
+      <p data-testid="freshness" class={`freshness ${state().tone}`}>
+        <Show when={state().unreachable}>
+          <span class="unreachable">
+            {UNREACHABLE_TEXT}
+            {state().runText ? ' · ' : ''}
+          </span>
+        </Show>
+        <Show when={state().runText}>
+          <span data-testid="run-state" data-status={props.run?.status ?? ''} class="run-state">
+            {state().runText}
+          </span>
+        </Show>
+        <Show when={state().dataAge}>
+          {(age) => (
+            <>
+              {state().unreachable || state().runText ? ' · ' : ''}
+              <time data-testid="data-age" datetime={new Date(age().atMs).toISOString()} data-run-id={age().runId ?? ''}>
+                {dataAgeText(age(), props.now, props.zone)}
+              </time>
+            </>
+          )}
+        </Show>
+      </p>
+      <p class="sr-only" role="status" data-testid="status-announcement">
+        {announcement()}
       </p>
       <Show when={props.stale.length > 0}>
         <p class="stale-warning" data-testid="stale-warning" role="alert">

@@ -50,11 +50,11 @@ export function SymbolCard(props: SymbolCardProps) {
   return (
     <article class="card" classList={{ selected: props.selected, stale: props.stale }} aria-label={`${props.symbol} summary`}>
       <header class="card-head">
-        <h2>
+        <h3>
           <button type="button" class="symbol-button" aria-pressed={props.selected} onClick={() => props.onSelect()}>
             {props.symbol}
           </button>
-        </h2>
+        </h3>
         <span class="meta">
           {props.latest?.asset_type ?? ''}
           <Show when={props.latest?.exchange}>{(exchange) => <> · {exchange()}</>}</Show>

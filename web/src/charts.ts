@@ -88,6 +88,62 @@ export function columnData(s: Series | undefined, columns: readonly Column[]): u
   ];
 }
 
+/**
+ * Line dashes (canvas px), so series are told apart without colour: the close line is solid and
+ * each overlay has a pattern of its own; the comparison gives every symbol one.
+ */
+export const DASHES = {
+  close: [],
+  sma20: [10, 4],
+  sma50: [10, 3, 2, 3],
+  ema12: [4, 3],
+  ema26: [1.5, 3],
+  bb: [6, 2, 1.5, 2, 1.5, 2],
+  signal: [4, 3],
+} as const satisfies Record<string, readonly number[]>;
+
+/** One pattern per compared symbol, in order (solid first); past ten they repeat with other colours. */
+export const SERIES_DASHES: readonly (readonly number[])[] = [
+  [],
+  [10, 4],
+  [3, 3],
+  [10, 3, 2, 3],
+  [1.5, 3],
+  [14, 3, 3, 3, 3, 3],
+  [6, 3],
+  [14, 4, 1.5, 4],
+  [2, 6],
+  [8, 2, 2, 2],
+];
+
+/** The comparison's benchmark: longer dashes than any compared symbol's, and a thicker line. */
+export const BENCHMARK_DASH: readonly number[] = [16, 5];
+
+/** A legend marker drawn the way its series is: the line with its dash, or a bar with its fill and outline. */
+export function markerBackground(s: uPlot.Series): string {
+  const stroke = typeof s.stroke === 'string' ? s.stroke : undefined;
+  const fill = typeof s.fill === 'string' ? s.fill : undefined;
+  const bar = s.paths !== undefined && fill !== undefined;
+  let shape: string;
+  if (bar) {
+    const outline = stroke && (s.width ?? 1) > 0 ? ` stroke='${stroke}' stroke-width='1'` : '';
+    shape = `<rect x='7.5' y='1.5' width='9' height='9' fill='${fill}'${outline}/>`;
+  } else if (stroke) {
+    const dash = s.dash && s.dash.length > 0 ? ` stroke-dasharray='${s.dash.join(' ')}'` : '';
+    shape = `<line x1='0' y1='6' x2='24' y2='6' stroke='${stroke}' stroke-width='2'${dash}/>`;
+  } else {
+    return 'none';
+  }
+  const svg = `<svg xmlns='http://www.w3.org/2000/svg' width='24' height='12' viewBox='0 0 24 12'>${shape}</svg>`;
+  return `url("data:image/svg+xml,${encodeURIComponent(svg)}") center / contain no-repeat`;
+}
+
+/** The legend, its markers drawn from the series (uPlot's own are a solid square, whatever the dash). */
+function legend(series: readonly uPlot.Series[]): uPlot.Legend {
+  const markers = series.map(markerBackground);
+  return { live: true, markers: { width: 0, fill: (_u, i) => markers[i] ?? 'none' } };
+}
+
 const priceValue = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : formatNumber(v));
 
 /** `pane`: a pane under the price chart, which shares its time axis and so draws none of its own. */
@@ -129,13 +185,24 @@ function candlePlugin(p: Palette, idx: { open: number; high: number; low: number
       const x = Math.round(u.valToPos(ordinal ? i : xs[i]!, 'x', true));
       const yo = u.valToPos(o, 'y', true);
       const yc = u.valToPos(c, 'y', true);
-      ctx.strokeStyle = ctx.fillStyle = c >= o ? p.up : p.down;
+      const up = c >= o;
+      const bodyTop = Math.round(Math.min(yo, yc));
+      const bodyHeight = Math.max(1, Math.round(Math.abs(yc - yo)));
+      const bodyLeft = x - Math.floor(body / 2);
+      // Up candles hollow, down candles filled: the direction reads without colour too.
+      const hollow = up && body >= 3 && bodyHeight >= 3;
+      ctx.strokeStyle = ctx.fillStyle = up ? p.up : p.down;
       ctx.lineWidth = 1;
       ctx.beginPath();
       ctx.moveTo(x + 0.5, Math.round(u.valToPos(h, 'y', true)));
-      ctx.lineTo(x + 0.5, Math.round(u.valToPos(l, 'y', true)));
+      ctx.lineTo(x + 0.5, hollow ? bodyTop : Math.round(u.valToPos(l, 'y', true)));
+      if (hollow) {
+        ctx.moveTo(x + 0.5, bodyTop + bodyHeight);
+        ctx.lineTo(x + 0.5, Math.round(u.valToPos(l, 'y', true)));
+      }
       ctx.stroke();
-      ctx.fillRect(x - Math.floor(body / 2), Math.round(Math.min(yo, yc)), body, Math.max(1, Math.round(Math.abs(yc - yo))));
+      if (hollow) ctx.strokeRect(bodyLeft + 0.5, bodyTop + 0.5, body - 1, bodyHeight - 1);
+      else ctx.fillRect(bodyLeft, bodyTop, body, bodyHeight);
     }
     ctx.restore();
   };
@@ -182,7 +249,10 @@ export function priceSpec(view: PriceView, p: Palette, time: TimeAxis = UTC_AXIS
     return columns.length;
   };
 
-  const close = add('close', candles ? { label: 'Close', ...hidden } : { label: 'Close', stroke: p.close, width: 1.5 });
+  const close = add(
+    'close',
+    candles ? { label: 'Close', ...hidden } : { label: 'Close', stroke: p.close, width: 1.5, dash: [...DASHES.close] },
+  );
   const ohlc = candles
     ? {
         open: add('open', { label: 'Open', ...hidden }),
@@ -191,15 +261,15 @@ export function priceSpec(view: PriceView, p: Palette, time: TimeAxis = UTC_AXIS
         close,
       }
     : null;
-  if (view.overlays.includes('sma20')) add('sma_20', { label: 'SMA 20', stroke: p.sma20, width: 1 });
-  if (view.overlays.includes('sma50')) add('sma_50', { label: 'SMA 50', stroke: p.sma50, width: 1 });
+  if (view.overlays.includes('sma20')) add('sma_20', { label: 'SMA 20', stroke: p.sma20, width: 1.25, dash: [...DASHES.sma20] });
+  if (view.overlays.includes('sma50')) add('sma_50', { label: 'SMA 50', stroke: p.sma50, width: 1.25, dash: [...DASHES.sma50] });
   if (view.overlays.includes('ema')) {
-    add('ema_12', { label: 'EMA 12', stroke: p.ema12, width: 1, dash: [5, 3] });
-    add('ema_26', { label: 'EMA 26', stroke: p.ema26, width: 1, dash: [5, 3] });
+    add('ema_12', { label: 'EMA 12', stroke: p.ema12, width: 1.25, dash: [...DASHES.ema12] });
+    add('ema_26', { label: 'EMA 26', stroke: p.ema26, width: 1.25, dash: [...DASHES.ema26] });
   }
   if (view.overlays.includes('bb')) {
-    const upper = add('bb_upper', { label: 'BB upper', stroke: p.bb, width: 1, dash: [2, 3] });
-    const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [2, 3] });
+    const upper = add('bb_upper', { label: 'BB upper', stroke: p.bb, width: 1, dash: [...DASHES.bb] });
+    const lower = add('bb_lower', { label: 'BB lower', stroke: p.bb, width: 1, dash: [...DASHES.bb] });
     bands.push({ series: [upper, lower], fill: p.bbFill });
   }
 
@@ -214,7 +284,7 @@ export function priceSpec(view: PriceView, p: Palette, time: TimeAxis = UTC_AXIS
       axes: axes(p, time, { values: tickValues }),
       tzDate: clock.tzDate,
       cursor: cursor(DETAIL_SYNC),
-      legend: { live: true },
+      legend: legend(series),
       hooks: ohlc ? { drawAxes: [candlePlugin(p, ohlc)] } : {},
     },
   };
@@ -224,31 +294,34 @@ export function priceSpec(view: PriceView, p: Palette, time: TimeAxis = UTC_AXIS
 export function volumeSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
   const value = (_u: uPlot, v: number | null) => (v == null ? '—' : formatVolume(v));
+  const series: uPlot.Series[] = [
+    timeOptions(time).xSeries,
+    // Fills and outlines both 3:1 or more against the panel (theme.ts).
+    { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
+    { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
+  ];
   return {
     columns: ['volume_up', 'volume_down'],
     options: {
       padding: DETAIL_PADDING,
-      series: [
-        timeOptions(time).xSeries,
-        // Solid outlines keep the bars at 3:1 against the background whatever the fill's alpha.
-        { label: 'Volume ▲', fill: p.volumeUp, stroke: p.up, width: 1, paths: bars, points: { show: false }, value },
-        { label: 'Volume ▼', fill: p.volumeDown, stroke: p.down, width: 1, paths: bars, points: { show: false }, value },
-      ],
+      series,
       scales: { x: { time: true, distr: 2 }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       axes: axes(p, time, { values: (_u, ticks) => ticks.map((v) => formatVolume(v)) }, true),
       tzDate: tzDate(time.zone),
       cursor: cursor(DETAIL_SYNC),
-      legend: { live: true },
+      legend: legend(series),
     },
   };
 }
 
 export function rsiSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
+  const series: uPlot.Series[] = [timeOptions(time).xSeries, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }];
   return {
     columns: ['rsi_14'],
     options: {
       padding: DETAIL_PADDING,
-      series: [timeOptions(time).xSeries, { label: 'RSI 14', stroke: p.sma50, width: 1.25, value: priceValue }],
+      series,
+      legend: legend(series),
       scales: { x: { time: true, distr: 2 }, y: { range: [0, 100] } },
       axes: axes(p, time, { splits: () => [30, 70], values: (_u, ticks) => ticks.map((v) => formatNumber(v, 0)) }, true),
       tzDate: tzDate(time.zone),
@@ -260,17 +333,19 @@ export function rsiSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
 
 export function macdSpec(p: Palette, time: TimeAxis = UTC_AXIS): ChartSpec {
   const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+  const series: uPlot.Series[] = [
+    timeOptions(time).xSeries,
+    { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
+    { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
+    { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
+    { label: 'Signal', stroke: p.ema26, width: 1.25, dash: [...DASHES.signal], value: priceValue },
+  ];
   return {
     columns: ['macd_up', 'macd_down', 'macd', 'macd_signal'],
     options: {
       padding: DETAIL_PADDING,
-      series: [
-        timeOptions(time).xSeries,
-        { label: 'Hist +', fill: p.volumeUp, stroke: p.volumeUp, width: 0, paths: bars, points: { show: false }, value: priceValue },
-        { label: 'Hist −', fill: p.volumeDown, stroke: p.volumeDown, width: 0, paths: bars, points: { show: false }, value: priceValue },
-        { label: 'MACD', stroke: p.ema12, width: 1.25, value: priceValue },
-        { label: 'Signal', stroke: p.ema26, width: 1.25, value: priceValue },
-      ],
+      series,
+      legend: legend(series),
       scales: { x: { time: true, distr: 2 } },
       axes: axes(p, time, { values: tickValues }, true),
       tzDate: tzDate(time.zone),
@@ -286,7 +361,7 @@ export function sparkSpec(p: Palette, up: boolean | null): ChartSpec {
   return {
     columns: ['close'],
     options: {
-      series: [{}, { stroke, width: 1.5, fill: up === null ? undefined : up ? p.volumeUp : p.volumeDown }],
+      series: [{}, { stroke, width: 1.5, fill: up === null ? undefined : up ? p.areaUp : p.areaDown }],
       scales: { x: { time: true } },
       axes: [{ show: false }, { show: false }],
       legend: { show: false },
@@ -302,6 +377,18 @@ export interface CompareLine {
   color: string;
   /** The benchmark: thicker and dashed, so it stands apart without relying on colour. */
   benchmark: boolean;
+}
+
+/**
+ * How the `index`th line of the comparison is drawn (and its legend marker): its colour, and a dash
+ * of its own so it is told apart without colour; the benchmark thicker, with the longest dash.
+ */
+export function compareLineStyle(l: CompareLine, index: number): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
+  return {
+    stroke: l.color,
+    width: l.benchmark ? 2.5 : 1.5,
+    dash: l.benchmark ? [...BENCHMARK_DASH] : [...SERIES_DASHES[index % SERIES_DASHES.length]!],
+  };
 }
 
 /** Percent tick labels with as many decimals as the spacing needs: "+5 %", "−2.5 %", "0 %". */
@@ -323,11 +410,9 @@ export function compareOptions(
   return {
     series: [
       timeOptions(time).xSeries,
-      ...lines.map((l) => ({
+      ...lines.map((l, i) => ({
         label: l.benchmark ? `${l.symbol} (benchmark)` : l.symbol,
-        stroke: l.color,
-        width: l.benchmark ? 2.5 : 1.5,
-        ...(l.benchmark ? { dash: [8, 4] } : {}),
+        ...compareLineStyle(l, i),
         spanGaps: true,
       })),
     ],

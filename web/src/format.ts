@@ -1,4 +1,3 @@
-import type { EtlRun } from './types.ts';
 import { type ShownZone, zoneName } from './zone.ts';
 
 /**
@@ -172,17 +171,6 @@ export function formatAgo(iso: string, now: number): string {
   return `${Math.floor(hours / 24)} d ago`;
 }
 
-/** The freshness line: when the last ETL run ended, how it went, and why if it failed. */
-export function formatRun(run: EtlRun | null, now: number, shown: ShownZone, locale: Locale = pageLocale): string {
-  if (run === null) return 'No ETL run yet';
-  if (run.finished_at === null) {
-    return `ETL run ${run.status}, started ${formatTime(run.started_at, shown, locale)}`;
-  }
-  const when = `${formatTime(run.finished_at, shown, locale)} (${formatAgo(run.finished_at, now)})`;
-  const line = `Last ETL run ${run.status} at ${when}`;
-  return run.error === null ? line : `${line}: ${run.error}`;
-}
-
 /** A percent axis label: "+5 %", "−2.5 %" (a true minus sign), "0 %". */
 export function formatAxisPct(value: number, digits = 0, locale?: Locale): string {
   const text = numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(value));
@@ -196,9 +184,4 @@ export function formatPp(value: number, locale?: Locale): string {
   const text = numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(value));
   if (Number(Math.abs(value).toFixed(2)) === 0) return `${text} pp`;
   return `${value > 0 ? '+' : '\u2212'}${text} pp`;
-}
-
-/** "Updated 3 min ago": when data last landed, from a live event or a successful run's end. */
-export function formatUpdated(atMs: number, now: number): string {
-  return `Updated ${formatAgo(new Date(atMs).toISOString(), now)}`;
 }
