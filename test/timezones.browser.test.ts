@@ -94,8 +94,8 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
     expect(await page.getByTestId('card-asof-AAPL').textContent()).toMatch(/New York time \(E[SD]T\)$/);
     expect(await page.getByTestId('card-asof-BTC/USD').textContent()).toMatch(/ UTC$/);
     // The comparison (five stocks, three crypto pairs) reads New York's clock; its legend says so.
-    const compareLegend = page.getByTestId('chart-compare').locator('.u-legend .u-series').first();
-    expect(await compareLegend.textContent()).toMatch(/^New York time \(E[SD]T\)/);
+    const compareLegend = page.getByTestId('compare-legend-time');
+    await expect.poll(() => compareLegend.textContent()).toMatch(/New York time \(E[SD]T\)$/);
 
     await page.getByTestId('tz-picker').selectOption('utc');
     await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('utc');
@@ -107,7 +107,7 @@ describe.skipIf(skip !== null)(`time zones and locale in Chromium${skip ? ` (ski
     const nyOffset = offsetMinutes(bar, 'America/New_York');
     expect(utcTicks.map((t, i) => (minutes(t) - minutes(nyTicks[i]!) + nyOffset + 1440) % 1440)).toEqual(utcTicks.map(() => 0));
     expect(await page.getByTestId('card-asof-AAPL').textContent()).toMatch(/ UTC$/);
-    expect(await compareLegend.textContent()).toMatch(/^UTC/);
+    await expect.poll(() => compareLegend.textContent()).toMatch(/ UTC$/);
 
     await page.getByTestId('tz-picker').selectOption('local');
     await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('local');
