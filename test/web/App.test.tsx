@@ -439,6 +439,8 @@ describe('time zones', () => {
     const market = fakeMarket();
     render(() => <App api={market.api} live={fakeLive().live} />);
     await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    // The watch list is built in a task after the big chart.
+    await waitFor(() => screen.getByTestId('card-asof-AAPL'));
     // AAPL's newest bar opened at 10:00 UTC on Monday 24 August 2026: 06:00 in New York (EDT, UTC-4).
     // BTC/USD's at 12:00 UTC, on its own exchange clock, UTC.
     expect(screen.getByTestId('card-asof-AAPL').textContent).toMatch(/bar of Aug 24, 06:00 New York time \(EDT\)$/);

@@ -429,3 +429,29 @@ describe('createSync: redraw only what changed', () => {
     expect(events).toEqual(['batch(', 'AAPL', 'MSFT', ')']);
   });
 });
+
+describe('createSync.refresh: each answer as it arrives', () => {
+  test('a symbol whose answer comes back first is handed over without waiting for a slower group', async () => {
+    const { sync, calls, rec } = await loaded({ AAPL: [[10 * H, 1]], 'BTC/USD': [[12 * H, 2]] });
+    rec.drawn.length = 0;
+    const done = sync.refresh(['AAPL', 'BTC/USD']);
+    await tick();
+    // Two groups (different `from`): BTC/USD answers, AAPL's group has not.
+    const btc = calls.find((c) => c.query.symbols.includes('BTC/USD'))!;
+    const aapl = calls.find((c) => c.query.symbols.includes('AAPL'))!;
+    btc.answer([makeSeries('BTC/USD', [[13 * H, 3]])]);
+    await tick();
+    expect(rec.drawn).toEqual([
+      [
+        'BTC/USD',
+        [
+          [12 * H, 2],
+          [13 * H, 3],
+        ],
+      ],
+    ]);
+    aapl.answer([makeSeries('AAPL', [[11 * H, 4]])]);
+    await done;
+    expect(rec.drawn.map(([s]) => s)).toEqual(['BTC/USD', 'AAPL']);
+  });
+});

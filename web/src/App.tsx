@@ -82,6 +82,7 @@ export function App(props: AppProps) {
   const [readsFailing, setReadsFailing] = createSignal(false);
   const shownStatus = (): LiveStatus => (readsFailing() && status() !== 'offline' ? 'unreachable' : status());
   const [polling, setPolling] = createSignal(false);
+  const [restShown, setRestShown] = createSignal(false);
   const [now, setNow] = createSignal(Date.now());
   // Until the main column is measured: the window less the page's side padding.
   const [width, setWidth] = createSignal(typeof innerWidth === 'number' ? innerWidth - 64 : 1216);
@@ -437,6 +438,9 @@ export function App(props: AppProps) {
       setConfig(cfg);
       setView(initial);
     });
+    // The watch list and the comparison are built in a task of their own, after the big chart has
+    // been built and drawn: a first view that shows the chart asked for without waiting for a dozen more.
+    setTimeout(() => setRestShown(true), 0);
     props.api.latestRun().then(applyRun, readFailed);
   }
 
@@ -603,58 +607,60 @@ export function App(props: AppProps) {
                     </Show>
                   </p>
                 </section>
-                <section aria-labelledby="watch-title">
-                  <h2 id="watch-title" class="section-title">
-                    Watch list
-                  </h2>
-                  <ul class="grid" aria-labelledby="watch-title">
-                    <For each={v().watch}>
-                      {(symbol) => (
-                        <li>
-                          <SymbolCard
-                            symbol={symbol}
-                            latest={latest().get(symbol)}
-                            series={series.get(symbol)}
-                            range={v().range}
-                            ret={returns().get(symbol)?.get(periodOf(v().range))}
-                            now={now()}
-                            intervalSeconds={
-                              (INTERVALS as readonly string[]).includes(cfg().interval)
-                                ? intervalMs(cfg().interval as Interval) / 1000
-                                : 3600
-                            }
-                            palette={palette()}
-                            selected={v().symbol === symbol}
-                            stale={stale(symbol)}
-                            onSelect={() => update({ symbol })}
-                            zone={zoneOf(symbol)}
-                          />
-                        </li>
-                      )}
-                    </For>
-                  </ul>
-                </section>
-                <Compare
-                  symbols={v().watch}
-                  compare={v().compare}
-                  benchmark={v().benchmark}
-                  onChange={update}
-                  series={v()
-                    .watch.map((s) => series.get(s))
-                    .filter((s): s is Series => s !== undefined)}
-                  returns={
-                    new Map(
-                      v().watch.flatMap((s) => {
-                        const row = returns().get(s)?.get(periodOf(v().range));
-                        return row ? [[s, row] as const] : [];
-                      }),
-                    )
-                  }
-                  range={v().range}
-                  palette={palette()}
-                  compact={compact()}
-                  time={timeAxis(compareZone(), series.get(v().watch[0] ?? '')?.ts.at(-1))}
-                />
+                <Show when={restShown()}>
+                  <section aria-labelledby="watch-title">
+                    <h2 id="watch-title" class="section-title">
+                      Watch list
+                    </h2>
+                    <ul class="grid" aria-labelledby="watch-title">
+                      <For each={v().watch}>
+                        {(symbol) => (
+                          <li>
+                            <SymbolCard
+                              symbol={symbol}
+                              latest={latest().get(symbol)}
+                              series={series.get(symbol)}
+                              range={v().range}
+                              ret={returns().get(symbol)?.get(periodOf(v().range))}
+                              now={now()}
+                              intervalSeconds={
+                                (INTERVALS as readonly string[]).includes(cfg().interval)
+                                  ? intervalMs(cfg().interval as Interval) / 1000
+                                  : 3600
+                              }
+                              palette={palette()}
+                              selected={v().symbol === symbol}
+                              stale={stale(symbol)}
+                              onSelect={() => update({ symbol })}
+                              zone={zoneOf(symbol)}
+                            />
+                          </li>
+                        )}
+                      </For>
+                    </ul>
+                  </section>
+                  <Compare
+                    symbols={v().watch}
+                    compare={v().compare}
+                    benchmark={v().benchmark}
+                    onChange={update}
+                    series={v()
+                      .watch.map((s) => series.get(s))
+                      .filter((s): s is Series => s !== undefined)}
+                    returns={
+                      new Map(
+                        v().watch.flatMap((s) => {
+                          const row = returns().get(s)?.get(periodOf(v().range));
+                          return row ? [[s, row] as const] : [];
+                        }),
+                      )
+                    }
+                    range={v().range}
+                    palette={palette()}
+                    compact={compact()}
+                    time={timeAxis(compareZone(), series.get(v().watch[0] ?? '')?.ts.at(-1))}
+                  />
+                </Show>
               </>
             );
           }}

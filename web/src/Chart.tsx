@@ -24,7 +24,7 @@ export interface ChartProps {
   xRange?: readonly [number, number] | null;
   /** Given: dragging selects a range to zoom to, the wheel zooms (shift+wheel pans), a double-click resets. */
   onXRange?: (range: readonly [number, number] | null) => void;
-  /** Built before the page's other charts (the big chart and its panes): see `measureWidth`. */
+  /** Built before the page's other charts (the big price chart): see `measureWidth`. */
   eager?: boolean;
   /** Shows the price under the crosshair on the y axis. */
   crosshairLabel?: (value: number) => string;

@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, untrack } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { CompareControls } from './CompareControls.tsx';
 import { type CompareLine, compareData, compareLineStyle, compareOptions, markerBackground, type TimeAxis } from './charts.ts';
@@ -38,6 +38,30 @@ const epoch = (iso: string) => Date.parse(iso) / 1000;
  * earliest base to the newest bar. Each line ends at exactly its card's return; the ranking and the
  * best and worst performer are those returns, and with a benchmark each one's lead or lag on it.
  */
+/** How long the comparison waits for a commit's answers to settle before redrawing. */
+const SETTLE_MS = 150;
+
+/**
+ * `source`, passed on once it has not changed for `ms` (the first value at once): a trailing
+ * debounce as a signal.
+ */
+function settled<T>(source: () => T, ms: number): () => T {
+  const [value, setValue] = createSignal<T>(untrack(source));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      source,
+      (next) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => setValue(() => next), ms);
+      },
+      { defer: true },
+    ),
+  );
+  onCleanup(() => clearTimeout(timer));
+  return value;
+}
+
 export function Compare(props: CompareProps) {
   const compared = () => comparedSymbols({ watch: [...props.symbols], compare: props.compare ? [...props.compare] : null });
   const benchmark = () => benchmarkOf({ watch: [...props.symbols], benchmark: props.benchmark });
@@ -58,11 +82,15 @@ export function Compare(props: CompareProps) {
     }
     return out;
   });
+  // One commit brings several answers (each group of symbols, the returns); the comparison takes
+  // them together once they have settled, so redrawing every line does not hold back the cards.
+  const inputs = settled(() => ({ series: props.series, anchors: anchors() }), SETTLE_MS);
   const rebased = createMemo(() => {
-    const bySymbol = new Map(props.series.map((s) => [s.symbol, s]));
+    const { series, anchors: bases } = inputs();
+    const bySymbol = new Map(series.map((s) => [s.symbol, s]));
     return rebase(
       wanted().flatMap((s) => bySymbol.get(s) ?? []),
-      anchors(),
+      bases,
     );
   });
   const performance = createMemo(() =>

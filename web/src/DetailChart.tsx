@@ -60,7 +60,6 @@ export function DetailChart(props: DetailChartProps) {
       <Show when={props.assetType === 'stock'}>
         <Chart
           testid="chart-volume"
-          eager
           label={`${props.symbol}: volume per bar, coloured by the bar's direction`}
           height={props.compact ? 70 : 90}
           options={() => volume().options}
@@ -75,7 +74,6 @@ export function DetailChart(props: DetailChartProps) {
       <Show when={props.panes.includes('rsi')}>
         <Chart
           testid="chart-rsi"
-          eager
           label={`${props.symbol}: RSI 14`}
           height={props.compact ? 90 : 110}
           options={() => rsi().options}
@@ -90,7 +88,6 @@ export function DetailChart(props: DetailChartProps) {
       <Show when={props.panes.includes('macd')}>
         <Chart
           testid="chart-macd"
-          eager
           label={`${props.symbol}: MACD 12/26/9`}
           height={props.compact ? 100 : 120}
           options={() => macd().options}

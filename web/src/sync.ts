@@ -145,9 +145,12 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
   async function fetchNew(symbols: readonly string[]): Promise<void> {
     const froms = new Map(symbols.map((s) => [s, lastTs(held.get(s))]));
     const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
-    const [rows, answers] = await Promise.all([api.latest(interval), Promise.all(fetchGrouped(froms))]);
-    together(() => applyNew(answers.flat(), froms, asked));
-    sink.latest(rows);
+    // Each answer is drawn as it arrives: a symbol whose new bar comes back quickly is not held
+    // back by a slower group (stocks asked from Friday's close, say).
+    await Promise.all([
+      api.latest(interval).then((rows) => sink.latest(rows)),
+      ...fetchGrouped(froms).map((request) => request.then((answers) => together(() => applyNew(answers, froms, asked)))),
+    ]);
   }
 
   function applyNew(answers: Series[], froms: Map<string, number | undefined>, asked: Map<string, readonly SeriesColumn[]>): void {
