@@ -8,8 +8,12 @@ import { loggable } from '../functions/_shared/log-text.ts';
  * on commit) to every connected dashboard. One LISTEN connection serves all clients.
  */
 
-/** `database`: whether the database answers ({"reachable": boolean}), sent by the server app from its health check. */
-export type LiveEvent = { event: 'bars' | 'run' | 'database'; data: string };
+/**
+ * `database`: whether the database answers ({"reachable": boolean}), sent by the server app from its
+ * health check. `resync` ({}): the LISTEN connection was lost and is back, so announcements made
+ * meanwhile were missed; clients fetch what is new, as after a reconnect of their own.
+ */
+export type LiveEvent = { event: 'bars' | 'run' | 'database' | 'resync'; data: string };
 type Listener = (event: LiveEvent) => void;
 
 export interface LiveHub {
@@ -34,16 +38,29 @@ export async function startLiveHub(sql: Sql): Promise<LiveHub> {
     for (const listener of listeners) listener(event);
   };
 
-  const bars = await sql.listen('market_bars', (payload) => broadcast({ event: 'bars', data: payload }));
-  const runs = await sql.listen('market_runs', (payload) => {
-    // A skipped run changed nothing: the run that held the lock is what dashboards should show.
-    if (skippedRun(payload)) return;
-    // The announcement is small on purpose; clients get the full run record.
-    latestRun(sql).then(
-      (run) => run && broadcast({ event: 'run', data: JSON.stringify(run) }),
-      (error: Error) => console.error(`[live] could not read the finished run (${loggable(payload, 100)}): ${loggable(error.message)}`),
-    );
-  });
+  // postgres.js calls `onlisten` on every LISTEN, the first and each one after a lost connection.
+  // A commit made while the connection was down was announced to no one: say so once it is back
+  // (the health check's "reachable" may come sooner, before announcements are heard again).
+  const listened = new Set<string>();
+  const relisten = (channel: string) => () => {
+    if (listened.has(channel)) broadcast({ event: 'resync', data: '{}' });
+    listened.add(channel);
+  };
+
+  const bars = await sql.listen('market_bars', (payload) => broadcast({ event: 'bars', data: payload }), relisten('market_bars'));
+  const runs = await sql.listen(
+    'market_runs',
+    (payload) => {
+      // A skipped run changed nothing: the run that held the lock is what dashboards should show.
+      if (skippedRun(payload)) return;
+      // The announcement is small on purpose; clients get the full run record.
+      latestRun(sql).then(
+        (run) => run && broadcast({ event: 'run', data: JSON.stringify(run) }),
+        (error: Error) => console.error(`[live] could not read the finished run (${loggable(payload, 100)}): ${loggable(error.message)}`),
+      );
+    },
+    relisten('market_runs'),
+  );
 
   return {
     subscribe(listener) {

@@ -50,6 +50,23 @@ describe('a database outage under a running server', () => {
     for (const read of READS) expect((await fetch(`${product.url}${read}`)).status).toBe(200);
   });
 
+  it("tells the live stream to catch up once the server's own LISTEN is back, since announcements made meanwhile reached no one", async () => {
+    const stream = await openSse(`${product.url}/api/stream`);
+    try {
+      await stream.next((m) => m.event === 'hello', 10_000);
+      const admin = connect(cluster.superuserUrl, { max: 1 });
+      // Every server connection, the LISTEN one included, is dropped; postgres.js listens again.
+      const killed = await admin`
+        select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name like 'market-pulse-server%' and pid <> pg_backend_pid() and query ilike 'listen%'`;
+      await admin.end();
+      expect(killed.count).toBeGreaterThan(0);
+      await stream.next((m) => m.event === 'resync', 15_000);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('answers 503 with Retry-After at once while the database is stopped, tells the live stream, and recovers by itself', async () => {
     const stream = await openSse(`${product.url}/api/stream`);
     try {

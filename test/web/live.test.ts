@@ -90,6 +90,14 @@ describe('createSseSource', () => {
     expect(statuses).toEqual(['connecting', 'live', 'unreachable', 'live']);
   });
 
+  test("the server's resync (its own LISTEN was lost and is back) reports live again, so the app catches up", () => {
+    const { statuses } = subscribe();
+    const es = FakeEventSource.made[0]!;
+    es.open();
+    es.emit('resync', '{}');
+    expect(statuses).toEqual(['connecting', 'live', 'live']);
+  });
+
   test('delivers parsed bars and run events', () => {
     const { bars, runs } = subscribe();
     const es = FakeEventSource.made[0]!;

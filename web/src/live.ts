@@ -76,6 +76,8 @@ export function createSseSource(url = '/api/stream', options: SseOptions = {}): 
         };
         es.addEventListener('bars', relay('bars', parseBarsEvent, onBars));
         es.addEventListener('run', relay('run', parseRun, onRun));
+        // The server's own LISTEN was lost and is back: announcements were missed, so catch up.
+        es.addEventListener('resync', () => onStatus('live'));
         // Back to 'live' when the database answers again, which makes the app catch up.
         es.addEventListener(
           'database',
