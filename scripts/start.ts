@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from '../functions/_shared/config.ts';
 import { connect } from '../functions/_shared/db.ts';
 import { loggable } from '../functions/_shared/log-text.ts';
+import { createAnswerCache } from '../server/answer-cache.ts';
 import { createServerApp } from '../server/app.ts';
 import { startHourlyTrigger } from '../server/cron-trigger.ts';
 import { DATA_DIR, openDatabase } from '../server/database.ts';
@@ -32,8 +33,14 @@ async function main(): Promise<void> {
     return summary;
   };
 
+  // The answer cache hears commits on the live hub's own LISTEN connection (database.sql): both
+  // handlers then run in the one dispatch of each announcement, the cache's drop before any client
+  // can act on the broadcast. On a LISTEN of its own (the read pool's) it could hear a commit after
+  // a dashboard that refetched at once, and serve it the previous answer.
+  const answers = createAnswerCache(database.sql);
   const app = createServerApp({
     sql: database.readSql,
+    answers,
     health,
     live,
     symbols: config.MARKET_SYMBOLS,
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     health.stop();
     server.close();
     await live.close().catch(() => {});
+    await answers.close().catch(() => {});
     await source.close();
     await healthSql.end({ timeout: 1 }).catch(() => {});
     await database.close();

@@ -50,6 +50,24 @@ describe('a database outage under a running server', () => {
     for (const read of READS) expect((await fetch(`${product.url}${read}`)).status).toBe(200);
   });
 
+  it('hears every announcement on one LISTEN connection, so the answer cache drops old answers in the same dispatch as the broadcast', async () => {
+    // Two LISTEN connections (one for the live stream, one for the cache) race: a dashboard could
+    // hear a commit and refetch before the cache heard it, and be served the previous answer.
+    const admin = connect(cluster.superuserUrl, { max: 1 });
+    try {
+      await expect
+        .poll(async () => {
+          const rows = await admin<{ pid: number }[]>`
+            select distinct pid from pg_stat_activity
+            where application_name like 'market-pulse-server%' and query ilike 'listen%'`;
+          return rows.length;
+        })
+        .toBe(1);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it("tells the live stream to catch up once the server's own LISTEN is back, since announcements made meanwhile reached no one", async () => {
     const stream = await openSse(`${product.url}/api/stream`);
     try {
