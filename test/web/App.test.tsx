@@ -345,6 +345,27 @@ describe('App', () => {
     expect(location.search).toBe('?range=1D');
   });
 
+  test("each symbol's window reaches its own base; a history shorter than the range is shown whole", async () => {
+    const market = fakeMarket();
+    const returns = market.api.returns!;
+    // BTC/USD is listed after 1 January: its YTD return says so, with no base.
+    market.api.returns = async (symbols, interval) =>
+      (await returns(symbols, interval)).map((r) =>
+        r.symbol === 'BTC/USD' && r.period === 'YTD'
+          ? { ...r, base_date: null, base_ts: null, base_close: null, change: null, change_pct: null, short_history: true }
+          : r,
+      );
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-BTC/USD')).toBe(iso(T0)));
+    market.queries.length = 0;
+    fireEvent.click(screen.getByTestId('range-YTD').querySelector('input')!);
+    await waitFor(() => expect(market.queries.some((q) => q.symbols.includes('BTC/USD'))).toBe(true));
+    // All of BTC/USD's bars (no `from`); AAPL back to its own YTD base, 236 days before its newest bar.
+    expect(market.queries.find((q) => q.symbols.includes('BTC/USD'))!.from).toBeUndefined();
+    const aaplBase = Math.floor((T0 - 2 * H - 236 * 86_400) / H) * H;
+    expect(market.queries.find((q) => q.symbols.includes('AAPL'))!.from).toBe(iso(aaplBase));
+  });
+
   test('picking a symbol shows it in the big chart; the view comes back from the URL', async () => {
     history.replaceState(null, '', '/?chart=candles&range=1W');
     const market = fakeMarket();

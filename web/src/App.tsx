@@ -167,29 +167,34 @@ export function App(props: AppProps) {
   createEffect(() => setMaxPoints((current) => pointsFor(width() - CHART_CHROME_PX, current)));
 
   /**
-   * How far back the charts reach: back to the base close every shown return is measured from (so a
-   * Monday morning's 1D shows Friday's close too), at least the range's nominal span.
+   * How far back a symbol's charts reach: back to the base close its return is measured from (so a
+   * Monday morning's 1D shows Friday's close too), at least the range's nominal span; the whole
+   * history when it is shorter than the range (a YTD of a symbol listed in May shows all of it).
    */
-  function spanFor(symbols: readonly string[], range: Range): number | null {
+  function spanOf(symbol: string, range: Range): number | null {
     const nominal = RANGE_SECONDS[range];
     if (nominal === null) return null;
-    let span = nominal;
-    for (const symbol of symbols) {
-      const row = untrack(returns).get(symbol)?.get(periodOf(range));
-      if (row?.base_ts) span = Math.max(span, (Date.parse(row.as_of) - Date.parse(row.base_ts)) / 1000);
-    }
-    return span;
+    const row = untrack(returns).get(symbol)?.get(periodOf(range));
+    if (row?.short_history) return null;
+    if (!row?.base_ts) return nominal;
+    return Math.max(nominal, (Date.parse(row.as_of) - Date.parse(row.base_ts)) / 1000);
   }
 
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
   function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }) {
-    const span = spanFor(symbols, range);
-    const key = JSON.stringify([symbols, range, points, span]);
+    const spans = symbols.map((s) => spanOf(s, range));
+    const key = JSON.stringify([symbols, range, points, spans]);
     if (!sync || key === loaded) return;
     loaded = key;
     const { view: shown = untrack(view), ...rest } = options;
-    void sync.load(symbols, { span, maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) }, rest);
+    const bySymbol = new Map(symbols.map((s, i) => [s, spans[i]!]));
+    const spanOfSymbol = (s: string) => (bySymbol.has(s) ? bySymbol.get(s)! : spanOf(s, range));
+    void sync.load(
+      symbols,
+      { span: RANGE_SECONDS[range], spanOf: spanOfSymbol, maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) },
+      rest,
+    );
   }
 
   let returnsAsked = 0;
@@ -283,7 +288,7 @@ export function App(props: AppProps) {
     if (res === '1h') return series.get(v.symbol);
     const held = detailBars();
     if (!held || held.key !== `${v.symbol}|${res}`) return undefined;
-    const span = spanFor([v.symbol], v.range);
+    const span = spanOf(v.symbol, v.range);
     const newest = held.bars.ts.at(-1);
     // One bar's worth of slack, so the candle of the base day or week is drawn too.
     const slack = res === '1day' ? 86_400 : 7 * 86_400;

@@ -11,6 +11,8 @@ const SYMBOLS_PER_REQUEST = 50;
  */
 export interface SyncWindow {
   span: number | null;
+  /** A span per symbol (each one's own base close), overriding `span`. */
+  spanOf?: (symbol: string) => number | null;
   maxPoints: number;
   /** The columns to fetch for each symbol (what its charts draw); every column when absent. */
   columns?: (symbol: string) => readonly SeriesColumn[];
@@ -73,6 +75,7 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
   /** The columns each held series was fetched with; the others are all null. */
   const heldColumns = new Map<string, readonly SeriesColumn[]>();
   const columnsOf = (symbol: string) => window.columns?.(symbol) ?? SERIES_COLUMNS;
+  const spanOf = (symbol: string) => (window.spanOf ? window.spanOf(symbol) : window.span);
   const covered = (symbol: string) => {
     const have = heldColumns.get(symbol);
     return have !== undefined && columnsOf(symbol).every((c) => have.includes(c));
@@ -119,7 +122,7 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     const rows = options.latest ?? (await api.latest(interval));
     sink.latest(rows);
     const newest = new Map(rows.map((r) => [r.symbol, Date.parse(r.ts) / 1000]));
-    const froms = new Map(symbols.map((s) => [s, windowStart(newest.get(s), window.span)]));
+    const froms = new Map(symbols.map((s) => [s, windowStart(newest.get(s), spanOf(s))]));
     const asked = new Map(symbols.map((s) => [s, columnsOf(s)]));
     const requests = fetchGrouped(froms, options.first);
     const apply = (answers: Series[]) =>
@@ -159,7 +162,7 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
       // A catch-up that found nothing new (the held newest bar, unchanged) redraws nothing.
       if (holdsAlready(held.get(incoming.symbol), incoming, asked.get(incoming.symbol)!)) continue;
       const merged = mergeSeries(held.get(incoming.symbol), incoming);
-      const from = windowStart(lastTs(merged), window.span);
+      const from = windowStart(lastTs(merged), spanOf(incoming.symbol));
       // The window slides with the newest bar, so an all-day session holds no more than the first load.
       const shown = from === undefined ? merged : trimBefore(merged, from);
       held.set(incoming.symbol, shown);
