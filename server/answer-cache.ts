@@ -65,6 +65,8 @@ export interface AnswerCache extends Answers {
   /** Bytes held now, never above `maxBytes`. */
   bytes(): number;
   entries(): number;
+  /** Bytes of the request URLs remembered for the fast path. */
+  urlBytes(): number;
   /** Drops every answer (what an announcement does); exposed for tests and the bench. */
   invalidate(): void;
   /** Resolves once LISTEN is established (answers are kept from then on). */
@@ -91,8 +93,11 @@ const ENTRY_HEADERS = new Set([
   'keep-alive',
   'transfer-encoding',
 ]);
-/** Exact request URLs remembered for the fast path; past this the map starts over. */
+/** Exact request URLs remembered for the fast path; past this many, or this many bytes of URL, the map starts over. */
 const ALIASES = 4096;
+const ALIAS_BYTES = 1024 * 1024;
+/** A URL longer than this is answered but never remembered: no dashboard asks for one. */
+const ALIAS_URL_MAX = 2048;
 
 function etagOf(body: Buffer): string {
   return `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
@@ -211,6 +216,7 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
   const recipes = new Map<string, Recipe>();
   /** Request URL -> cache key, filled only by routes that validated the URL. */
   const aliases = new Map<string, string>();
+  let aliasBytes = 0;
   let outer: Record<string, string> | undefined;
   let warmTimer: ReturnType<typeof setTimeout> | undefined;
   let warming: Promise<void> = Promise.resolve();
@@ -342,8 +348,15 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     async respond(c, key, render) {
       const cached = entries.get(key);
       remember(key, render);
-      if (aliases.size >= ALIASES) aliases.clear();
-      aliases.set(requestKey(c), key);
+      const url = requestKey(c);
+      if (url.length <= ALIAS_URL_MAX && !aliases.has(url)) {
+        if (aliases.size >= ALIASES || aliasBytes + url.length > ALIAS_BYTES) {
+          aliases.clear();
+          aliasBytes = 0;
+        }
+        aliases.set(url, key);
+        aliasBytes += url.length;
+      }
       if (cached) {
         entries.delete(key);
         entries.set(key, cached);
@@ -354,6 +367,7 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     version: () => version,
     bytes: () => held,
     entries: () => entries.size,
+    urlBytes: () => aliasBytes,
     invalidate,
     ready,
     warmed: () => scheduled?.promise ?? warming,

@@ -213,6 +213,16 @@ describe('read API answer cache', () => {
       expect(small.entries()).toBeGreaterThan(0);
       expect(small.entries()).toBeLessThan(120);
       expect(last).toEqual(await (await direct.request('/series?symbols=BTC/USD,AAPL&max_points=121')).json());
+      // The fast path's URLs are bounded too: many long URLs for one answer never hold more than
+      // 1 MiB of them, and one longer than any dashboard asks for is not remembered at all.
+      const padded = (i: number, length: number) => `/config?v=${i}&pad=${'x'.repeat(length)}`;
+      for (let i = 0; i < 700; i++) {
+        expect((await app.request(padded(i, 2000))).status).toBe(200);
+        expect(small.urlBytes()).toBeLessThanOrEqual(1024 * 1024);
+      }
+      const before = small.urlBytes();
+      expect((await app.request(padded(-1, 5000))).status).toBe(200);
+      expect(small.urlBytes()).toBe(before);
     } finally {
       await small.close();
     }

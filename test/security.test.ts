@@ -122,6 +122,20 @@ describe('the public surface lets no one in', () => {
     }
     expect((await fetch(`${server.url}/api/latest?interval=${encodeURIComponent("1h' or 1=1")}`)).status).toBe(400);
     expect((await fetch(`${server.url}/api/bars?symbols=AAPL&from=0000-01-01T00:00:00Z`)).status).toBe(400);
+    // A parameter a route does not know is refused, not ignored (nor a new cache entry).
+    for (const path of [
+      '/api/series?symbols=AAPL&foo=1',
+      '/api/latest?interval=1h&x=1',
+      '/api/returns?interval=1h&x=1',
+      '/api/bars?symbols=AAPL&foo=1',
+    ]) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(400);
+    }
+    // Hourly bars are every stored row: a CSV export's one symbol, not the whole watch list at once.
+    const everyHour = await fetch(`${server.url}/api/bars?symbols=AAPL,MSFT,BTC/USD&resolution=1h`);
+    expect(everyHour.status).toBe(400);
+    expect(JSON.stringify(await everyHour.json())).toMatch(/at most 2 symbols/);
+    expect((await fetch(`${server.url}/api/bars?symbols=AAPL,MSFT,BTC/USD&resolution=1day`)).status).toBe(200);
   });
 
   it('sends CORS headers only to configured origins', async () => {

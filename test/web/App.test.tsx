@@ -366,6 +366,15 @@ describe('App', () => {
     expect(market.queries.find((q) => q.symbols.includes('AAPL'))!.from).toBe(iso(aaplBase));
   });
 
+  test('a zoom wholly outside the bars held (a stale link) shows all of them rather than an empty chart', async () => {
+    history.replaceState(null, '', '/?zoom=999999999998-999999999999');
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H)));
+    expect(screen.getByTestId('chart-detail').dataset.zoom).toBeUndefined();
+    expect(Number(screen.getByTestId('chart-detail').dataset.points)).toBeGreaterThan(1);
+  });
+
   test('picking a symbol shows it in the big chart; the view comes back from the URL', async () => {
     history.replaceState(null, '', '/?chart=candles&range=1W');
     const market = fakeMarket();

@@ -71,6 +71,15 @@ describe('the freshness line: how the last run went, and how old the data is', (
     expect(text).not.toMatch(/just now/);
   });
 
+  test('a long error (one per failed symbol) is cut at a word, so the line stays one line', () => {
+    const error = Array.from({ length: 12 }, (_, i) => `SYM${i}/USD: Internal Server Error from the API`).join('; ');
+    const state = freshnessState(facts({ run: next({ status: 'failed', error }) }), utc, en);
+    const said = state.runText.slice(state.runText.indexOf(': ') + 2);
+    expect(said.endsWith('…')).toBe(true);
+    expect(said.length).toBeLessThanOrEqual(141);
+    expect(error.startsWith(said.slice(0, -1))).toBe(true);
+  });
+
   test('a partial run is a failure for the line, and does not move the data age', () => {
     const partial = next({ status: 'partial', error: '1 of 8 symbols failed: MSFT' });
     const state = freshnessState(facts({ run: partial }), utc, en);

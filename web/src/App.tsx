@@ -416,7 +416,9 @@ export function App(props: AppProps) {
       applyRun(next);
       const newer = !previous || next.etl_run_id > previous.etl_run_id || next.status !== previous.status;
       const wrote = next.finished_at !== null && next.status !== 'skipped' && next.bars_upserted > 0;
-      if (newer && wrote && !barsHeard) catchUp();
+      // Before the first answer about runs (`previous` undefined) the page's own first load is
+      // still under way: nothing to catch up on.
+      if (previous !== undefined && newer && wrote && !barsHeard) catchUp();
       if (next.finished_at !== null) barsHeard = false;
     };
     unsubscribe?.();

@@ -130,7 +130,9 @@ export function Chart(props: ChartProps) {
   /** The x scale's min and max for a time range: indexes on an ordinal axis, times otherwise. */
   function applyRange(u: uPlot, range: readonly [number, number] | null | undefined) {
     const xs = u.data[0];
-    if (!range || xs.length < 2) {
+    // A zoom wholly outside the bars held (a stale or hand-made link) shows them all instead of nothing.
+    const outside = !!range && xs.length > 0 && (range[1] < xs[0]! || range[0] > xs[xs.length - 1]!);
+    if (!range || xs.length < 2 || outside) {
       if (xs.length > 0)
         u.setScale('x', u.scales.x?.distr === 2 ? { min: 0, max: xs.length - 1 } : { min: xs[0]!, max: xs[xs.length - 1]! });
       root.removeAttribute('data-zoom');

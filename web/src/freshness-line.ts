@@ -64,6 +64,15 @@ const ENDED: Record<Exclude<EtlRun['status'], 'running'>, string> = {
   skipped: 'was skipped',
 };
 
+/** The header has one line for a run: a long error (one per failed symbol) is cut at a word, with its count. */
+const ERROR_CHARS = 140;
+function shortError(error: string): string {
+  if (error.length <= ERROR_CHARS) return error;
+  const cut = error.slice(0, ERROR_CHARS);
+  const word = cut.lastIndexOf(' ');
+  return `${(word > ERROR_CHARS / 2 ? cut.slice(0, word) : cut).trimEnd()}…`;
+}
+
 function runText(run: EtlRun | null | undefined, zone: ShownZone, locale?: string): string {
   if (run === undefined) return 'Checking the last ETL run…';
   if (run === null) return 'No ETL run yet';
@@ -73,7 +82,7 @@ function runText(run: EtlRun | null | undefined, zone: ShownZone, locale?: strin
   // A success's time is the data's, said once by the data clause.
   if (run.status === 'succeeded') return `Last ETL run ${run.etl_run_id} succeeded`;
   const line = `Last ETL run ${run.etl_run_id} ${ENDED[run.status]} at ${formatTime(run.finished_at, zone, locale)}`;
-  return run.error === null ? line : `${line}: ${run.error}`;
+  return run.error === null ? line : `${line}: ${shortError(run.error)}`;
 }
 
 /** "Data updated Nov 30, 10:05 AM by ETL run 42" or "Newest bar Nov 30, 09:00 AM"; `ago` adds "(3 min ago)". */

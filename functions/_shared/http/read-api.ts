@@ -92,7 +92,7 @@ const columnList = z
   .transform((wanted) => SERIES_COLUMNS.filter((c) => wanted.includes(c)));
 
 const seriesQuery = z
-  .object({
+  .strictObject({
     symbols: symbolList(50),
     interval: z.enum(INTERVALS).optional(),
     from: instant(Math.ceil).optional(),
@@ -106,20 +106,29 @@ const seriesQuery = z
     path: ['max_points'],
   });
 
-const intervalQuery = z.object({ interval: z.enum(INTERVALS).optional() });
+const intervalQuery = z.strictObject({ interval: z.enum(INTERVALS).optional() });
 
 type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
-const barsQuery = z.object({
-  symbols: symbolList(10),
-  resolution: z.enum(['1h', '1day', '1week']).default('1day'),
-  interval: z.enum(INTERVALS).optional(),
-  from: timestamp.optional(),
-  to: timestamp.optional(),
-});
+/** Hourly bars are every stored row (a CSV export of one symbol): this many symbols per request. */
+const HOURLY_BARS_SYMBOLS = 2;
 
-/** Enough for ten years of hourly crypto bars; past it the answer is cut, oldest bars first. */
-const BARS_LIMIT = 100_000;
+const barsQuery = z
+  .strictObject({
+    symbols: symbolList(10),
+    resolution: z.enum(['1h', '1day', '1week']).default('1day'),
+    interval: z.enum(INTERVALS).optional(),
+    // Rounded to the minute like the series' (bars open on one), so a clock tick is not a new answer.
+    from: instant(Math.ceil).optional(),
+    to: instant(Math.floor).optional(),
+  })
+  .refine((q) => q.resolution !== '1h' || q.symbols.length <= HOURLY_BARS_SYMBOLS, {
+    message: `hourly bars are every stored row: at most ${HOURLY_BARS_SYMBOLS} symbols per request`,
+    path: ['symbols'],
+  });
+
+/** Six years of hourly crypto bars; past it the answer is cut, oldest bars first. */
+const BARS_LIMIT = 53_000;
 
 type BarRow = {
   symbol: string;
@@ -132,7 +141,7 @@ type BarRow = {
   time_zone: string;
 };
 
-const returnsQuery = z.object({
+const returnsQuery = z.strictObject({
   symbols: symbolList(50).optional(),
   interval: z.enum(INTERVALS).optional(),
 });
