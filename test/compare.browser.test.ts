@@ -5,6 +5,7 @@ import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
 import { utcFromWallClock, wallClockAt } from '../functions/_shared/time.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { moveToMondayMorning } from './helpers/monday-morning.ts';
 import { type RunningProduct, removeWorkDir, startProduct } from './helpers/product.ts';
 
 /**
@@ -19,16 +20,6 @@ const ISO = /^\d{4}-\d{2}-\d{2}T/;
 const NY = 'America/New_York';
 const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
 const cents = (v: number) => v.toFixed(2);
-
-/** The next Monday 10:45 in New York after `ms`. */
-function nextMondayMorning(ms: number): number {
-  for (let day = 0; day <= 8; day++) {
-    const c = wallClockAt(ms + day * 86_400_000, NY);
-    const at = utcFromWallClock({ ...c, hour: 10, minute: 45, second: 0 }, NY);
-    if (new Date(Date.UTC(c.year, c.month - 1, c.day)).getUTCDay() === 1 && at > ms) return at;
-  }
-  throw new Error('no Monday within 8 days');
-}
 
 /** Day of the week (0: Sunday) of an instant on New York's calendar. */
 function weekdayInNewYork(ms: number): number {
@@ -46,18 +37,7 @@ describe.skipIf(skip !== null)(`the comparison${skip ? ` (skipped: ${skip})` : '
     db = await createDatabase();
     product = await startProduct({ DATABASE_URL: db.url });
     browser = await launchChromium();
-    const first = await product.settledRun();
-    // Move the simulated market to Monday 10:45 New York and load what it traded meanwhile.
-    const state = (await (await fetch(`${product.simulatorUrl()}/__sim/state`)).json().catch(() => null)) as { nowMs?: number } | null;
-    monday = nextMondayMorning(state?.nowMs ?? Date.now());
-    const res = await fetch(`${product.simulatorUrl()}/__sim/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ nowMs: monday }),
-    });
-    expect(res.ok).toBe(true);
-    await product.runEtl();
-    expect((await product.settledRun(first.etl_run_id + 1)).status).toBe('succeeded');
+    monday = await moveToMondayMorning(product);
   }, 240_000);
 
   afterAll(async () => {

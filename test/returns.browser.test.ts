@@ -2,9 +2,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS } from '../functions/_shared/config.ts';
-import { utcFromWallClock, wallClockAt } from '../functions/_shared/time.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { createDatabase, type TestDatabase } from './helpers/database.ts';
+import { moveToMondayMorning } from './helpers/monday-morning.ts';
 import { type RunningProduct, removeWorkDir, startProduct } from './helpers/product.ts';
 
 /**
@@ -20,16 +20,6 @@ const RANGES = ['1D', '1W', '1M', '3M', '1Y', 'YTD', 'All'] as const;
 /** The ranges market.comparison has columns for; 3M, 1Y and All come from market.returns(), which it reads. */
 const VIEW_COLUMN: Record<string, string> = { '1D': 'return_1d', '1W': 'return_1w', '1M': 'return_1m', YTD: 'return_ytd' };
 
-/** The next Monday 10:45 in New York after `ms`. */
-function nextMondayMorning(ms: number): number {
-  for (let day = 0; day <= 8; day++) {
-    const c = wallClockAt(ms + day * 86_400_000, 'America/New_York');
-    const at = utcFromWallClock({ ...c, hour: 10, minute: 45, second: 0 }, 'America/New_York');
-    if (new Date(Date.UTC(c.year, c.month - 1, c.day)).getUTCDay() === 1 && at > ms) return at;
-  }
-  throw new Error('no Monday within 8 days');
-}
-
 describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let db: TestDatabase;
   let product: RunningProduct;
@@ -40,18 +30,7 @@ describe.skipIf(skip !== null)(`returns agree everywhere${skip ? ` (skipped: ${s
     db = await createDatabase();
     product = await startProduct({ DATABASE_URL: db.url });
     browser = await launchChromium();
-    const first = await product.settledRun();
-    // Move the simulated market to Monday 10:45 New York and load what it traded meanwhile.
-    const state = (await (await fetch(`${product.simulatorUrl()}/__sim/state`)).json().catch(() => null)) as { nowMs?: number } | null;
-    const monday = nextMondayMorning(state?.nowMs ?? Date.now());
-    const res = await fetch(`${product.simulatorUrl()}/__sim/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ nowMs: monday }),
-    });
-    expect(res.ok).toBe(true);
-    await product.runEtl();
-    expect((await product.settledRun(first.etl_run_id + 1)).status).toBe('succeeded');
+    await moveToMondayMorning(product);
   }, 240_000);
 
   afterAll(async () => {

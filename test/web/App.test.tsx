@@ -5,7 +5,7 @@ import { App } from '../../web/src/App.tsx';
 import { type Api, HttpError, type SeriesQuery } from '../../web/src/api.ts';
 import type { LiveSource, LiveStatus } from '../../web/src/live.ts';
 import { emptySeries } from '../../web/src/series.ts';
-import type { BarsEvent, EtlRun, LatestRow, Series } from '../../web/src/types.ts';
+import { type BarsEvent, type EtlRun, type LatestRow, NULLABLE_COLUMNS, type Series } from '../../web/src/types.ts';
 import { FakeUPlot } from './fake-uplot.ts';
 
 vi.mock('uplot', async () => ({ default: (await import('./fake-uplot.ts')).FakeUPlot }));
@@ -39,20 +39,8 @@ function fakeMarket() {
       s.low.push(c - 2);
       s.close.push(c);
       s.volume.push(symbol === 'AAPL' ? 1000 : null);
-      for (const col of [
-        'sma_20',
-        'sma_50',
-        'ema_12',
-        'ema_26',
-        'rsi_14',
-        'macd',
-        'macd_signal',
-        'macd_hist',
-        'bb_upper',
-        'bb_middle',
-        'bb_lower',
-        'volatility_20',
-      ] as const) {
+      // Every indicator column (volume is set above).
+      for (const col of NULLABLE_COLUMNS.filter((c) => c !== 'volume')) {
         s[col].push(col === 'volatility_20' ? 0.01 : c);
       }
     }

@@ -4,6 +4,7 @@
  * drawn (an SMA 20 of a daily chart is twenty days). Also the CSV export of exactly those rows.
  */
 import { computeIndicators } from '../../functions/_shared/indicators.ts';
+import { wallClockAt } from '../../functions/_shared/time.ts';
 import { toCsv } from './csv.ts';
 import { ShapeError } from './parse.ts';
 import { emptySeries, isoFromEpochSeconds } from './series.ts';
@@ -112,19 +113,11 @@ function roundPrice(v: number): string {
   return Number(v.toFixed(digits)).toString();
 }
 
-/** `YYYY-MM-DD HH:MM` on the wall clock of `zone`. */
+/** `YYYY-MM-DD HH:MM` on the wall clock of `zone` (the shared, cached clock of functions/_shared/time.ts). */
 function wallTime(sec: number, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(sec * 1000);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const c = wallClockAt(sec * 1000, zone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${c.year}-${two(c.month)}-${two(c.day)} ${two(c.hour)}:${two(c.minute)}`;
 }
 
 /**
