@@ -59,7 +59,9 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
       '/api/latest?interval=1h',
       '/api/bars?symbols=MSFT&resolution=1week&interval=1h',
     ]);
-    await expect.poll(() => page.evaluate(() => (window as unknown as { drawnAt?: number }).drawnAt)).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { drawnAt?: number }).drawnAt), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const { drawnAt, entries } = await page.evaluate(() => ({
       drawnAt: (window as unknown as { drawnAt: number }).drawnAt,
       entries: performance.getEntriesByType('resource').map((e) => {

@@ -219,6 +219,9 @@ describe('App', () => {
     // Even where the stream has no word for it (reads fail with 503 while it looks live), it is not "live".
     live.emit().status('live');
     await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('database unreachable'));
+    // And while the stream is between connections: a 503 came from the server, so it is the database that is away.
+    live.emit().status('offline');
+    await waitFor(() => expect(screen.getByTestId('live-status').textContent).toBe('database unreachable'));
 
     market.state.down = false;
     live.emit().status('live');

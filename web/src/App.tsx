@@ -80,7 +80,9 @@ export function App(props: AppProps) {
   const [status, setStatus] = createSignal<LiveStatus>('connecting');
   // A read answered 503 (the database is away) and none has succeeded since.
   const [readsFailing, setReadsFailing] = createSignal(false);
-  const shownStatus = (): LiveStatus => (readsFailing() && status() !== 'offline' ? 'unreachable' : status());
+  // A 503 comes from our server, so the server is there and its database is not: that is what the
+  // page says, even while its live stream is between connections (a network failure is no 503).
+  const shownStatus = (): LiveStatus => (readsFailing() ? 'unreachable' : status());
   const [polling, setPolling] = createSignal(false);
   const [restShown, setRestShown] = createSignal(false);
   const [now, setNow] = createSignal(Date.now());
