@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../server/embedded-postgres.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { type RunningProduct, removeWorkDir, startProduct } from './helpers/product.ts';
@@ -35,6 +35,8 @@ describe.skipIf(skip !== null)(`dashboard while the database is away${skip ? ` (
   });
 
   it('says the data is unreachable instead of live, and is live again by itself once the database is back', async () => {
+    // If it fails, what the server said (an exit, a stack) is the first thing to read.
+    onTestFailed(() => console.error(`npm start said:\n${product.output().slice(-4000)}`));
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${product.url}/?poll=3600`);
     const chart = page.locator('[data-testid="chart-BTC/USD"]');
