@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { connect } from '../functions/_shared/db.ts';
+import { connect, transaction } from '../functions/_shared/db.ts';
 import {
   APP_ROLE,
   type ClusterCredentials,
@@ -312,7 +312,7 @@ async function provisionAppRole(superuserUrl: string, credentials: ClusterCreden
   const admin = connect(superuserUrl, { max: 1, applicationName: 'market-pulse-setup' });
   const role = credentials.app.user;
   try {
-    await admin.begin(async (tx) => {
+    await transaction(admin, async (tx) => {
       const [exists] = await tx`select from pg_roles where rolname = ${role}`;
       const password = credentials.app.password.replaceAll("'", "''");
       await tx.unsafe(

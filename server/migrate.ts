@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Queryable, Sql } from '../functions/_shared/db.ts';
+import { isDatabaseUnavailable, type Queryable, type Sql, transaction } from '../functions/_shared/db.ts';
 
 /**
  * Applies supabase/migrations/ the way the Supabase CLI's `db push` does, so one copy of each
@@ -101,7 +101,7 @@ export async function checkMigrations(sql: Sql, dir = MIGRATIONS_DIR): Promise<{
 export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<MigrationReport> {
   const files = await readMigrations(dir);
   const report: MigrationReport = { applied: [], unchanged: [] };
-  await sql.begin(async (tx) => {
+  await transaction(sql, async (tx, guard) => {
     // Two processes starting at once (server and a cron'd `etl --once`) take turns.
     await tx`select pg_advisory_xact_lock(hashtext('market-pulse:migrate'))`;
     // The CLI's history table, created as the CLI creates it.
@@ -126,14 +126,20 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<Migration
         continue;
       }
       // Each file in a savepoint of its own, so an error names the file that failed.
-      await tx.savepoint(async (step) => {
-        await step.unsafe(file.sql).catch((error: Error) => {
+      await tx
+        .savepoint((step) =>
+          guard(async () => {
+            await step.unsafe(file.sql);
+            await step`
+              insert into supabase_migrations.schema_migrations (version, name, statements)
+              values (${file.version}, ${file.name}, ${[file.sql]}::text[])`;
+          }),
+        )
+        .catch((error: Error) => {
+          // A lost connection stays what it is, so the transaction's guard recognises it.
+          if (isDatabaseUnavailable(error)) throw error;
           throw new MigrationError(`${file.fileName} failed: ${error.message}`, { cause: error });
         });
-        await step`
-          insert into supabase_migrations.schema_migrations (version, name, statements)
-          values (${file.version}, ${file.name}, ${[file.sql]}::text[])`;
-      });
       report.applied.push(file.fileName);
     }
   });

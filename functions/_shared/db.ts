@@ -134,3 +134,79 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // SQLSTATE class 08: connection exception; 57P01-57P03: shutting down, crashed, starting up; 53300: too many connections.
   return UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300';
 }
+
+/** Errors that mean a transaction's connection is gone (closed, reset, or the server shutting down). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && (code.startsWith('CONNECTION_') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE')
+  );
+}
+
+/** A transaction opened by `transaction()`. */
+export type Transaction = postgres.TransactionSql<Types>;
+
+/** Wraps a savepoint's callback (`tx.savepoint(step => guard(() => ...))`) against the same defect. */
+export type SavepointGuard = <T>(work: () => Promise<T>) => Promise<T>;
+
+export interface TransactionOptions {
+  /** `read only` for reads; unset, a read-write transaction. */
+  mode?: 'read only';
+  /**
+   * Aborted when the transaction's begin() has failed. Pass one to share it with work outside the
+   * transaction (the ETL's lock transaction aborts its steps with it).
+   */
+  lost?: AbortController;
+}
+
+/**
+ * Every transaction of the product goes through here, because of a postgres.js 3.4.9 defect
+ * (porsager/postgres#1208, #1154; fixes proposed, none released): when a transaction's callback
+ * rejects, postgres.js writes its own ROLLBACK on the transaction's connection, and when that
+ * connection has already closed (a reset, a restart) the write is scheduled on a socket that is
+ * gone and throws from a timer. Nothing can catch that: the process ends. begin() itself has
+ * already rejected with the connection's error by then, so the callback here never settles once
+ * its connection is lost: no ROLLBACK is written, the caller hears the error from begin(), and the
+ * pending callback, referenced by nothing, is collected like any other garbage.
+ */
+export async function transaction<T>(
+  sql: Sql,
+  work: (tx: Transaction, guard: SavepointGuard) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const lost = options.lost ?? new AbortController();
+  // A savepoint's callback is answered with ROLLBACK TO in the same way: it is guarded alike.
+  const guard: SavepointGuard = (nested) => unlessConnectionLost(lost.signal, nested);
+  const guarded = (tx: Transaction) => guard(() => work(tx, guard));
+  try {
+    return (await (options.mode ? sql.begin(options.mode, guarded) : sql.begin(guarded))) as T;
+  } catch (error) {
+    lost.abort(error);
+    throw error;
+  }
+}
+
+async function unlessConnectionLost<T>(lost: AbortSignal, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    // A lost connection may be another connection's (a query the work made on the pool): only a
+    // transaction whose begin() rejected is left pending; any other rolls back as usual.
+    if (lost.aborted || (connectionLost(error) && (await abortedWithin(lost, 5_000)))) return await new Promise<never>(() => {});
+    throw error;
+  }
+}
+
+function abortedWithin(signal: AbortSignal, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(signal.aborted), ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      { once: true },
+    );
+  });
+}

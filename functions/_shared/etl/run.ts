@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, type Queryable, type Sql } from '../db.ts';
+import { isDatabaseUnavailable, type Queryable, type Sql, transaction } from '../db.ts';
 import type { Interval } from '../intervals.ts';
 import type { TwelveDataHttp } from '../twelvedata/client.ts';
 import { TwelveDataError } from '../twelvedata/errors.ts';
@@ -98,8 +98,9 @@ async function runOnce(deps: EtlDeps, trigger: string, mode: 'incremental' | 're
     // The lock is held by a transaction that does nothing else: steps commit on their own
     // connections while it stays open, and it ends (releasing the lock) with the invocation, or
     // with the connection if the process dies.
-    const result = await deps.sql.begin((lockTx) =>
-      unlessConnectionLost(progress, async () => {
+    const result = await transaction(
+      deps.sql,
+      async (lockTx) => {
         const [lock] = await lockTx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${LOCK_KEY})) as locked`;
         if (lock?.locked !== true) return null;
         if (mode === 'rebuild') {
@@ -115,7 +116,8 @@ async function runOnce(deps: EtlDeps, trigger: string, mode: 'incremental' | 're
         const run = await openRun(deps.sql, trigger, deps.settings.symbols);
         runId = run.runId;
         return await stepThrough(deps, run, budget, progress);
-      }),
+      },
+      { lost: progress.abort },
     );
     if (result === null) {
       const reason = 'another ETL run was in progress';
@@ -139,57 +141,6 @@ async function runOnce(deps: EtlDeps, trigger: string, mode: 'incremental' | 're
     const outcome = await recordFailure(deps.sql, runId, error, progress.uncommitted);
     return summary(runId, trigger, started, outcome, { invocation: 1, steps: 0, stoppedByBudget: null });
   }
-}
-
-/** Errors that mean the transaction's connection is gone (closed, or the server shutting down). */
-function connectionLost(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('CONNECTION_') || code.startsWith('57P'));
-}
-
-/**
- * Runs the lock transaction's work, but once its connection is gone never settles: postgres.js
- * 3.4.9 answers a rejected transaction callback with its own ROLLBACK, and writing that to a
- * closed socket throws from a timer and kills the process (porsager/postgres#1208, fixes not
- * released). begin() has already rejected with the connection error by then, and the pending
- * callback, referenced by nothing, is garbage like any other.
- */
-async function unlessConnectionLost<T>(progress: { abort: AbortController }, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    // A lost connection may be a pool connection's, not the transaction's: only a transaction
-    // whose begin() rejected (which aborts `progress`) is left pending; others roll back as usual.
-    if (progress.abort.signal.aborted || (connectionLost(error) && (await abortedWithin(progress.abort.signal, 5_000)))) {
-      return await new Promise<never>(() => {});
-    }
-    throw error;
-  }
-}
-
-/** A transaction on the pool (a step's, a rebuild's), guarded against the same postgres.js bug as the lock's. */
-async function transaction<T>(sql: Sql, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  const lost = { abort: new AbortController() };
-  try {
-    return (await sql.begin((tx) => unlessConnectionLost(lost, () => work(tx)))) as T;
-  } catch (error) {
-    lost.abort.abort(error);
-    throw error;
-  }
-}
-
-function abortedWithin(signal: AbortSignal, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(signal.aborted), ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      { once: true },
-    );
-  });
 }
 
 interface Stepped {

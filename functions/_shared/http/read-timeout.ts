@@ -1,19 +1,24 @@
-import { isDatabaseUnavailable, type Queryable, type Sql } from '../db.ts';
+import { isDatabaseUnavailable, type Queryable, type Sql, transaction } from '../db.ts';
 
 /**
  * Reads run in a read-only transaction with a statement timeout of their own, so one slow query
  * (a huge range, a cold cache, a lock) cannot hold a connection for minutes. The ETL's
- * transactions are not affected: the setting is local to the read's transaction.
+ * transactions are not affected: the setting is local to the read's transaction. `transaction()`
+ * keeps a read whose connection is lost from ending the process (see db.ts).
  */
 
 export const READ_STATEMENT_TIMEOUT_MS = 10_000;
 
 export async function withReadTimeout<T>(sql: Sql, read: (tx: Queryable) => Promise<T>, timeoutMs = READ_STATEMENT_TIMEOUT_MS): Promise<T> {
   const attempt = async () =>
-    (await sql.begin('read only', async (tx) => {
-      await tx`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
-      return await read(tx);
-    })) as T;
+    transaction(
+      sql,
+      async (tx) => {
+        await tx`select set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+        return await read(tx);
+      },
+      { mode: 'read only' },
+    );
   try {
     return await attempt();
   } catch (error) {
