@@ -184,7 +184,7 @@ describe('createSync.load', () => {
 });
 
 describe('createSync.refresh', () => {
-  test("asks only from each symbol's newest held bar, with the latest prices", async () => {
+  test("asks only from each symbol's newest held bar, and for the latest prices once the bars are in", async () => {
     const { sync, calls, latestCalls } = await loaded({
       AAPL: [
         [H, 1],
@@ -200,6 +200,11 @@ describe('createSync.refresh', () => {
       { symbols: ['AAPL', 'MSFT'], interval: '1h', maxPoints: 800, from: iso(2 * H) },
       { symbols: ['BTC/USD'], interval: '1h', maxPoints: 800, from: iso(3 * H) },
     ]);
+    // The cards' figures wait for the charts' bars: asked together, they held the charts back.
+    expect(latestCalls()).toBe(before);
+    calls[0]!.answer([]);
+    calls[1]!.answer([]);
+    await tick();
     expect(latestCalls()).toBe(before + 1);
   });
 

@@ -429,8 +429,10 @@ export function App(props: AppProps) {
         if (bars.interval !== cfg.interval) return;
         barsHeard = true;
         const mine = bars.symbols === null ? followed() : bars.symbols.filter((s) => followed().includes(s));
-        if (mine.length > 0) void sync!.refresh(mine);
-        void loadReturns(cfg.interval);
+        // The charts' new bars first, the returns after them: answers that arrive together are
+        // applied together, and redrawing a dozen cards' figures would hold the charts back.
+        const refreshed = mine.length > 0 ? sync!.refresh(mine) : Promise.resolve();
+        void refreshed.finally(() => loadReturns(cfg.interval));
         const shown = untrack(view)?.symbol;
         if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval, true);
       },
