@@ -264,6 +264,7 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
           }),
         before,
       );
+      if (options.trace) await page.evaluate(() => performance.clearResourceTimings());
       committedAt = undefined;
       simulator.sim.advanceClock(HOUR);
       const summary = await runEtl('bench');
@@ -271,6 +272,23 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
       const at = await redrawn;
       if (committedAt === undefined) throw new Error('the ETL commit was never announced');
       delays.push(at - committedAt);
+      // Runs come an hour apart: the next commit finds the answer cache's warm-up after this one
+      // finished (it re-renders the most asked answers, the five-year ones among them).
+      await answers.warmed();
+      if (options.trace && i >= (options.redraws ?? 20) - 3) {
+        // Every request the page made for this commit, in ms after the commit was heard.
+        const since = committedAt;
+        const timeline = await page.evaluate((since) => {
+          const lines = performance.getEntriesByType('resource').map((e) => {
+            const r = e as PerformanceResourceTiming;
+            const origin = performance.timeOrigin - since;
+            return `${(origin + r.startTime).toFixed(0)}-${(origin + r.responseEnd).toFixed(0)} ms (first byte ${(r.responseStart - r.startTime).toFixed(0)} ms) ${r.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 90)}`;
+          });
+          performance.clearResourceTimings();
+          return lines;
+        }, since);
+        log(`commit to redraw ${at - since} ms:\n  ${timeline.join('\n  ')}`);
+      }
     }
     const commitToRedrawMs = percentiles(delays);
     log(`commit to redraw: p50 ${commitToRedrawMs.p50} ms, p95 ${commitToRedrawMs.p95} ms`);
