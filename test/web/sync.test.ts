@@ -302,9 +302,12 @@ describe('createSync.refresh', () => {
     const { sync, calls, rec } = await loaded({ AAPL: [[H, 1]] });
     const first = sync.refresh(['AAPL']);
     await tick();
+    const latestBefore = rec.latestCount();
     calls[0]!.fail(new Error('503'));
     await first;
     expect(rec.errors).toEqual([new Error('503')]);
+    // The cards' figures are still brought up to date.
+    expect(rec.latestCount()).toBe(latestBefore + 1);
 
     const second = sync.refresh(['AAPL']);
     await tick();
