@@ -119,6 +119,32 @@ describe('a transaction whose connection is closed under it', () => {
     expect((await db.sql`select count(*)::int as n from lost_probe`)[0]!.n).toBe(0);
   });
 
+  it('a transaction whose connection closed while it was idle is not committed on the closed socket', async () => {
+    // The ETL's lock transaction sits idle while the run fetches from the API.
+    sql = connect(proxy.url, { max: 2 });
+    let idle!: () => void;
+    const isIdle = new Promise<void>((resolve) => (idle = resolve));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const held = transaction(sql, async (tx) => {
+      await tx`select pg_advisory_xact_lock(42)`;
+      idle();
+      await finished;
+      return 'done';
+    });
+    const heard = held.then(
+      () => 'committed',
+      (error: unknown) => (isDatabaseUnavailable(error) ? 'connection lost' : error),
+    );
+    await isIdle;
+    proxy.closeAll();
+    expect(await heard).toBe('connection lost');
+    // The work ends normally after its connection is gone: nothing may be written for it.
+    finish();
+    await settle();
+    expect(uncaught).toEqual([]);
+  });
+
   it("a savepoint's callback is guarded alike (a migration runs each file in one)", async () => {
     sql = connect(proxy.url, { max: 2 });
     const sleep = 'select pg_sleep(32)';

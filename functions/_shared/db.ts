@@ -188,7 +188,11 @@ export async function transaction<T>(
 
 async function unlessConnectionLost<T>(lost: AbortSignal, work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    const result = await work();
+    // The connection went while the work was not using it (the ETL's lock transaction is idle
+    // across the API requests): postgres.js would write COMMIT to the closed socket.
+    if (lost.aborted) return await new Promise<never>(() => {});
+    return result;
   } catch (error) {
     // A lost connection may be another connection's (a query the work made on the pool): only a
     // transaction whose begin() rejected is left pending; any other rolls back as usual.
