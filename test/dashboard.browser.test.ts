@@ -54,7 +54,6 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     const response = await page.goto(`${running.product.url}/?range=All&symbol=MSFT`);
     const announced = [...(response!.headers().link ?? '').matchAll(/<([^>]+)>; rel=preload; as=fetch/g)].map((m) => m[1]!);
     expect(announced).toEqual([
-      '/api/config',
       '/api/returns?interval=1h',
       '/api/latest?interval=1h',
       '/api/bars?symbols=MSFT&resolution=1week&interval=1h',
@@ -75,6 +74,10 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
       expect(preloaded, url).toHaveLength(1);
       expect(preloaded[0]!.at, url).toBeLessThan(drawnAt);
     }
+    // The configuration came written into the page, exactly as /api/config answers it: not asked for at all.
+    const inPage = await page.evaluate(() => document.getElementById('market-pulse-config')?.textContent ?? null);
+    expect(JSON.parse(inPage!)).toEqual(await (await fetch(`${running.product.url}/api/config`)).json());
+    expect(entries.filter((e) => e.url === '/api/config')).toEqual([]);
     // The big chart drew from the announced weekly bars: the page asked for them itself only after
     // it had drawn (a live catch-up), never to draw. (The small answers may be fetched again: when
     // the script asks late on a loaded machine, Chromium does not always hand it the preloaded one.)

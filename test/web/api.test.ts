@@ -48,6 +48,17 @@ describe('createApi', () => {
     expect((err as HttpError).message).toBe('GET /api/config answered 503');
   });
 
+  test('the configuration written into the page is used without a request; one off the contract is asked for instead', async () => {
+    const config = { symbols: ['AAPL', 'BTC/USD'], interval: '1h', simulated: true };
+    const { urls, fetchFn } = fakeFetch(200, { symbols: ['MSFT'], interval: '1h', simulated: false });
+    expect(await createApi('', fetchFn, () => JSON.stringify(config)).config()).toEqual(config);
+    expect(urls).toEqual([]);
+    for (const bad of ['{"symbols":"AAPL"}', 'not json']) {
+      expect((await createApi('', fetchFn, () => bad).config()).symbols).toEqual(['MSFT']);
+    }
+    expect(urls).toEqual(['/api/config', '/api/config']);
+  });
+
   test('a body off the contract is rejected', async () => {
     const { fetchFn } = fakeFetch(200, { symbols: 'AAPL', interval: '1h', simulated: false });
     await expect(createApi('', fetchFn).config()).rejects.toThrow(/config\.symbols/);

@@ -76,7 +76,18 @@ type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 /** A hung request would stall the live update queue behind it, so every request has a deadline. */
 const TIMEOUT_MS = 15_000;
 
-export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, init)): Api {
+/** Where the Node server writes the configuration into the page (a static page, as on Supabase, has none). */
+export const CONFIG_ELEMENT_ID = 'market-pulse-config';
+
+/**
+ * `configInPage`: the text of the configuration the page was served with (the element above), if
+ * any. Valid, it saves the page's first request, which everything else waited for.
+ */
+export function createApi(
+  base = '',
+  fetchFn: Fetch = (url, init) => fetch(url, init),
+  configInPage: () => string | null = () => null,
+): Api {
   async function get<T>(path: string, parse: (body: unknown) => T): Promise<T> {
     const url = base + path;
     const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -85,7 +96,17 @@ export function createApi(base = '', fetchFn: Fetch = (url, init) => fetch(url, 
   }
 
   return {
-    config: () => get('/api/config', parseConfig),
+    config: () => {
+      const text = configInPage();
+      if (text) {
+        try {
+          return Promise.resolve(parseConfig(JSON.parse(text)));
+        } catch {
+          // Not what the server writes: asked for instead.
+        }
+      }
+      return get('/api/config', parseConfig);
+    },
     latest: (interval) => get(latestPath(interval), parseLatest),
     series: (q) => get(seriesPath(q), (body) => parseSeries(body, q.columns ?? SERIES_COLUMNS)),
     latestRun: () => get('/api/runs/latest', parseLatestRun),

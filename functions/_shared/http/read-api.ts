@@ -166,12 +166,17 @@ function toColumnar(symbols: readonly string[], columns: readonly SeriesColumn[]
   );
 }
 
+/** What `GET /api/config` answers (the Node server also writes it into the page). */
+export function publicConfig(deps: Pick<ReadApiDeps, 'symbols' | 'interval' | 'simulated'>): Config {
+  return { symbols: [...deps.symbols], interval: deps.interval, simulated: deps.simulated };
+}
+
 export function readApi(deps: ReadApiDeps): Hono {
   const app = new Hono();
   const answers = deps.answers ?? uncached;
 
   app.get('/config', (c) => {
-    const config: Config = { symbols: [...deps.symbols], interval: deps.interval, simulated: deps.simulated };
+    const config = publicConfig(deps);
     return answers.respond(c, 'config', async () => config);
   });
 
