@@ -77,6 +77,13 @@ describe('a transaction whose connection is closed under it', () => {
     await db.sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${query}`;
   }
 
+  /** What the caller heard: a commit, a lost connection, or another error (returned as it is). */
+  const outcomeOf = (transaction: Promise<unknown>) =>
+    transaction.then(
+      () => 'committed',
+      (error: unknown) => (isDatabaseUnavailable(error) ? 'connection lost' : error),
+    );
+
   /** Lets every timer the driver scheduled run, by making round trips on a fresh pool. */
   async function settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await sql`select 1`;
@@ -106,10 +113,7 @@ describe('a transaction whose connection is closed under it', () => {
       await tx`insert into lost_probe values (1)`;
       await tx.unsafe(sleep);
     });
-    const heard = write.then(
-      () => 'committed',
-      (error: unknown) => (isDatabaseUnavailable(error) ? 'connection lost' : error),
-    );
+    const heard = outcomeOf(write);
     await closeWhileRunning(sleep);
     expect(await heard).toBe('connection lost');
     await settle();
@@ -132,10 +136,7 @@ describe('a transaction whose connection is closed under it', () => {
       await finished;
       return 'done';
     });
-    const heard = held.then(
-      () => 'committed',
-      (error: unknown) => (isDatabaseUnavailable(error) ? 'connection lost' : error),
-    );
+    const heard = outcomeOf(held);
     await isIdle;
     proxy.closeAll();
     expect(await heard).toBe('connection lost');
@@ -149,10 +150,7 @@ describe('a transaction whose connection is closed under it', () => {
     sql = connect(proxy.url, { max: 2 });
     const sleep = 'select pg_sleep(32)';
     const migrated = transaction(sql, (tx, guard) => tx.savepoint((step) => guard(() => step.unsafe(sleep))));
-    const heard = migrated.then(
-      () => 'committed',
-      (error: unknown) => (isDatabaseUnavailable(error) ? 'connection lost' : error),
-    );
+    const heard = outcomeOf(migrated);
     await closeWhileRunning(sleep);
     expect(await heard).toBe('connection lost');
     await settle();
