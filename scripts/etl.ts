@@ -7,6 +7,7 @@ import { openDatabase } from '../server/database.ts';
 import { etlRunner, summaryLine } from '../server/etl-runtime.ts';
 import { describeFailure } from '../server/failure.ts';
 import { openSource } from '../server/source.ts';
+import { logStrayRejections } from '../server/stray-rejections.ts';
 
 /**
  * `npm run etl`: the hourly ETL in the foreground. `--once`: one run, one summary line, and
@@ -25,6 +26,8 @@ const args = z
   .parse(process.argv.slice(2));
 
 async function main(): Promise<number> {
+  // The foreground hourly schedule runs for days: a stray driver rejection must not end it.
+  logStrayRejections('etl');
   const simulate = args.includes('--simulate');
   const config = parseConfig({ ...process.env, ...(simulate ? { MARKET_SOURCE: 'simulator' } : {}) });
   const database = await openDatabase(config.DATABASE_URL, 'market-pulse-etl');

@@ -12,6 +12,7 @@ import { describeFailure } from '../server/failure.ts';
 import { startLiveHub } from '../server/live.ts';
 import { ensureLocalSecret } from '../server/secret.ts';
 import { openSource } from '../server/source.ts';
+import { logStrayRejections } from '../server/stray-rejections.ts';
 
 /** `npm start`: the whole product on one machine: database, ETL on a schedule, API, live dashboard. */
 
@@ -78,14 +79,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // A rejection nobody awaited (postgres.js can leave one behind when its LISTEN connection dies
-  // with the database) would otherwise end the server in the middle of an outage it is built to
-  // ride out: every part (pools, LISTEN, the health check, the schedule) reconnects by itself. Said
-  // in the log, and the server goes on.
-  process.on('unhandledRejection', (reason) => {
-    const error = reason instanceof Error ? `${reason.message}\n${reason.stack ?? ''}` : String(reason);
-    console.error(`[server] a failed operation nobody waited for (the server goes on): ${loggable(error, 2_000)}`);
-  });
+  logStrayRejections('server');
 }
 
 main().catch((error: unknown) => {

@@ -96,8 +96,9 @@ function tcpNoDelay(options: { host: string[]; port: number[]; path?: string | f
       : connectSocket({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
     socket.setNoDelay(true);
     // postgres.js names the TLS server (SNI, and the certificate's host check) after socket.host,
-    // which it sets only on sockets it opens itself.
-    if (!options.path) Object.assign(socket, { host: options.host[0] ?? 'localhost' });
+    // and its connection errors after socket.host and socket.port, which it sets only on sockets
+    // it opens itself.
+    if (!options.path) Object.assign(socket, { host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432 });
     return socket;
   } catch (error) {
     // A synchronous failure (a malformed address) still has to reach postgres.js as a socket
