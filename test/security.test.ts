@@ -128,6 +128,12 @@ describe('the public surface lets no one in', () => {
       '/api/latest?interval=1h&x=1',
       '/api/returns?interval=1h&x=1',
       '/api/bars?symbols=AAPL&foo=1',
+      // Routes without parameters take none (each junk URL would otherwise be a new fast-path alias).
+      '/api/config?junk=1',
+      '/api/runs/latest?junk=1',
+      // A name given twice is refused, not answered for its first value alone.
+      '/api/series?symbols=AAPL&symbols=MSFT',
+      '/api/latest?interval=1h&interval=1d',
     ]) {
       expect((await fetch(`${server.url}${path}`)).status, path).toBe(400);
     }

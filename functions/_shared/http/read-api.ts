@@ -107,6 +107,16 @@ const seriesQuery = z
   });
 
 const intervalQuery = z.strictObject({ interval: z.enum(INTERVALS).optional() });
+/** Routes that take no parameters refuse any, like the others refuse unknown ones. */
+const noQuery = z.strictObject({});
+
+/**
+ * The query string, one value per name; a name given twice keeps both values, so the route's
+ * schema refuses it (400) instead of answering for the first one alone.
+ */
+function queryOf(c: Context): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]));
+}
 
 type SeriesRow = { symbol: string; ts: Date } & Partial<Record<SeriesColumn, number | null>>;
 
@@ -176,12 +186,14 @@ export function readApi(deps: ReadApiDeps): Hono {
   const answers = deps.answers ?? uncached;
 
   app.get('/config', (c) => {
+    const query = noQuery.safeParse(queryOf(c));
+    if (!query.success) throw validationError(query.error);
     const config = publicConfig(deps);
     return answers.respond(c, 'config', async () => config);
   });
 
   app.get('/latest', (c) => {
-    const query = intervalQuery.safeParse(c.req.query());
+    const query = intervalQuery.safeParse(queryOf(c));
     if (!query.success) throw validationError(query.error);
     const interval = query.data.interval ?? deps.interval;
     return answers.respond(c, `latest ${interval}`, async () => {
@@ -196,7 +208,7 @@ export function readApi(deps: ReadApiDeps): Hono {
   });
 
   app.get('/series', (c) => {
-    const query = seriesQuery.safeParse(c.req.query());
+    const query = seriesQuery.safeParse(queryOf(c));
     if (!query.success) throw validationError(query.error);
     const { symbols, from = null, to = null, max_points: maxPoints } = query.data;
     const interval = query.data.interval ?? deps.interval;
@@ -213,13 +225,17 @@ export function readApi(deps: ReadApiDeps): Hono {
     });
   });
 
-  // Not cached: a run's end is announced, its start is not, and the dashboard must see a run in
-  // progress (one row, read by key, so it costs next to nothing).
-  app.get('/runs/latest', async (c) => c.json({ run: await withReadTimeout(deps.sql, latestRun) }));
+  // Not cached: the dashboard must see a run in progress the moment it asks (one row, read by key,
+  // so it costs next to nothing).
+  app.get('/runs/latest', async (c) => {
+    const query = noQuery.safeParse(queryOf(c));
+    if (!query.success) throw validationError(query.error);
+    return c.json({ run: await withReadTimeout(deps.sql, latestRun) });
+  });
 
   // Every return the dashboard shows (cards, comparison, ranking), from the one SQL definition.
   app.get('/returns', async (c) => {
-    const query = returnsQuery.safeParse(c.req.query());
+    const query = returnsQuery.safeParse(queryOf(c));
     if (!query.success) throw validationError(query.error);
     const { symbols = null } = query.data;
     const interval = query.data.interval ?? deps.interval;
@@ -237,7 +253,7 @@ export function readApi(deps: ReadApiDeps): Hono {
 
   // OHLCV at the resolution a range needs (market.bars), every bar: the chart's candles and the CSV export.
   app.get('/bars', async (c) => {
-    const query = barsQuery.safeParse(c.req.query());
+    const query = barsQuery.safeParse(queryOf(c));
     if (!query.success) throw validationError(query.error);
     const { symbols, resolution, from = null, to = null } = query.data;
     const interval = query.data.interval ?? deps.interval;
