@@ -22,6 +22,9 @@ export interface LiveHub {
   close(): Promise<void>;
 }
 
+/** LISTENs completed within this long of the first after a loss make one `resync`. */
+const RESYNC_COALESCE_MS = 250;
+
 const runAnnouncement = z.object({ status: z.string() });
 
 function skippedRun(payload: string): boolean {
@@ -40,10 +43,18 @@ export async function startLiveHub(sql: Sql): Promise<LiveHub> {
 
   // postgres.js calls `onlisten` on every LISTEN, the first and each one after a lost connection.
   // A commit made while the connection was down was announced to no one: say so once it is back
-  // (the health check's "reachable" may come sooner, before announcements are heard again).
+  // (the health check's "reachable" may come sooner, before announcements are heard again). Once:
+  // after an outage postgres.js completes a LISTEN per channel and per attempt it queued, dozens
+  // within a few milliseconds, and each `resync` makes every dashboard fetch everything again.
   const listened = new Set<string>();
+  let resync: ReturnType<typeof setTimeout> | undefined;
   const relisten = (channel: string) => () => {
-    if (listened.has(channel)) broadcast({ event: 'resync', data: '{}' });
+    if (listened.has(channel) && resync === undefined) {
+      resync = setTimeout(() => {
+        resync = undefined;
+        broadcast({ event: 'resync', data: '{}' });
+      }, RESYNC_COALESCE_MS);
+    }
     listened.add(channel);
   };
 
@@ -69,6 +80,7 @@ export async function startLiveHub(sql: Sql): Promise<LiveHub> {
     },
     clients: () => listeners.size,
     async close() {
+      clearTimeout(resync);
       listeners.clear();
       await Promise.all([bars.unlisten(), runs.unlisten()]);
     },

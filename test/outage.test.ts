@@ -80,6 +80,12 @@ describe('a database outage under a running server', () => {
       await admin.end();
       expect(killed.count).toBeGreaterThan(0);
       await stream.next((m) => m.event === 'resync', 15_000);
+      // Once, not once per channel and attempt: every resync makes every dashboard fetch everything.
+      // The next run's announcement comes after any other resync the reconnect made.
+      await product.advanceClock(HOUR);
+      expect((await product.runEtl()).status).toBe('succeeded');
+      await stream.next((m) => m.event === 'bars', 30_000);
+      await expect(stream.next((m) => m.event === 'resync', 0)).rejects.toThrow(/no matching SSE message/);
     } finally {
       stream.close();
     }
