@@ -109,13 +109,20 @@ describe('a transaction whose connection is closed under it', () => {
   it('a write is rolled back by the server, its caller hears the connection was lost, and the pool goes on', async () => {
     sql = connect(proxy.url, { max: 2 });
     const sleep = 'select pg_sleep(31)';
-    const write = transaction(sql, async (tx) => {
-      await tx`insert into lost_probe values (1)`;
-      await tx.unsafe(sleep);
-    });
+    // What tells the guard the transaction's connection is gone: aborted once begin() has failed.
+    const lost = new AbortController();
+    const write = transaction(
+      sql,
+      async (tx) => {
+        await tx`insert into lost_probe values (1)`;
+        await tx.unsafe(sleep);
+      },
+      { lost },
+    );
     const heard = outcomeOf(write);
     await closeWhileRunning(sleep);
     expect(await heard).toBe('connection lost');
+    expect(lost.signal.aborted).toBe(true);
     await settle();
     expect(uncaught).toEqual([]);
     // The server ended the session with the transaction open: nothing of it was kept.
@@ -143,6 +150,28 @@ describe('a transaction whose connection is closed under it', () => {
     // The work ends normally after its connection is gone: nothing may be written for it.
     finish();
     await settle();
+    expect(uncaught).toEqual([]);
+  });
+
+  it('a pool query inside a healthy transaction that loses its own connection fails the transaction, which rolls back', async () => {
+    // The ETL's lock transaction runs its steps on other pool connections: losing one of those
+    // is not losing the transaction's, which is rolled back as usual (after the guard has waited
+    // for a failure of its own that does not come) instead of being left pending for good.
+    sql = connect(db.url, { max: 2 });
+    const sleep = 'select pg_sleep(34)';
+    const held = transaction(sql, async (tx) => {
+      await tx`select pg_advisory_xact_lock(43)`;
+      await sql.unsafe(sleep);
+    });
+    const heard = outcomeOf(held);
+    await expect
+      .poll(async () => (await db.sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query = ${sleep}`)[0]!.n)
+      .toBe(1);
+    await db.sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${sleep}`;
+    expect(await heard).toBe('connection lost');
+    // Rolled back, so its lock is free again.
+    expect((await db.sql`select pg_try_advisory_lock(43) as free`)[0]!.free).toBe(true);
+    await db.sql`select pg_advisory_unlock(43)`;
     expect(uncaught).toEqual([]);
   });
 
