@@ -1,6 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Api, SeriesQuery } from '../../web/src/api.ts';
-import { createSync, type SyncWindow } from '../../web/src/sync.ts';
+import { createSync, FIGURES_WAIT_MS, type SyncWindow } from '../../web/src/sync.ts';
 import type { LatestRow, Series } from '../../web/src/types.ts';
 import { makeSeries, rowsOf } from './helpers.ts';
 
@@ -206,6 +206,25 @@ describe('createSync.refresh', () => {
     calls[1]!.answer([]);
     await tick();
     expect(latestCalls()).toBe(before + 1);
+  });
+
+  test("a group slow to answer holds the cards' figures back for at most FIGURES_WAIT_MS", async () => {
+    const { sync, calls, latestCalls } = await loaded({ AAPL: [[H, 1]], 'BTC/USD': [[2 * H, 30]] });
+    vi.useFakeTimers();
+    try {
+      const before = latestCalls();
+      void sync.refresh(['AAPL', 'BTC/USD']);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toHaveLength(2);
+      calls.find((c) => c.query.symbols.includes('BTC/USD'))!.answer([makeSeries('BTC/USD', [[3 * H, 31]])]);
+      await vi.advanceTimersByTimeAsync(FIGURES_WAIT_MS - 1);
+      expect(latestCalls()).toBe(before);
+      // AAPL's group never answers: the figures are asked for all the same.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(latestCalls()).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('merges a live update: the revised newest bar is replaced and new bars appended', async () => {

@@ -14,7 +14,7 @@ import { createPoller, type LiveSource, type LiveStatus } from './live.ts';
 import { baseLabel, indexReturns, periodOf, type Returns } from './returns.ts';
 import { SymbolCard } from './SymbolCard.tsx';
 import { isoFromEpochSeconds, lastTs } from './series.ts';
-import { createSync, type LoadOptions, type Sync } from './sync.ts';
+import { createSync, FIGURES_WAIT_MS, type LoadOptions, type Sync, settledWithin } from './sync.ts';
 import { Toolbar } from './Toolbar.tsx';
 import { PALETTES, systemTheme } from './theme.ts';
 import type { Config, EtlRun, LatestRow, Series } from './types.ts';
@@ -432,7 +432,7 @@ export function App(props: AppProps) {
         // The charts' new bars first, the returns after them: answers that arrive together are
         // applied together, and redrawing a dozen cards' figures would hold the charts back.
         const refreshed = mine.length > 0 ? sync!.refresh(mine) : Promise.resolve();
-        void refreshed.finally(() => loadReturns(cfg.interval));
+        void settledWithin(refreshed, FIGURES_WAIT_MS).then(() => loadReturns(cfg.interval));
         const shown = untrack(view)?.symbol;
         if (shown && mine.includes(shown)) void loadDetailBars(shown, untrack(resolution), cfg.interval, true);
       },

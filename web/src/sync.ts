@@ -68,6 +68,22 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * meanwhile are folded into the next one, so a slow, stale answer can never overwrite a newer one;
  * a new window supersedes every refresh still waiting.
  */
+/** How long the cards' figures wait for the charts' new bars after a commit before they are asked for anyway. */
+export const FIGURES_WAIT_MS = 1_000;
+
+/** Resolves when `promise` settles or `ms` have passed, whichever is first. */
+export function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise
+      .finally(() => {
+        clearTimeout(timer);
+        resolve();
+      })
+      .catch(() => {});
+  });
+}
+
 export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string, sink: SyncSink): Sync {
   let window: SyncWindow = { span: null, maxPoints: 1000 };
   let followed = new Set<string>();
@@ -152,12 +168,13 @@ export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string
     // back by a slower group (stocks asked from Friday's close, say). The latest rows (the cards'
     // figures) are asked for once the bars are drawn: asked together, their answer came first and
     // its re-render held the charts back (commit to redraw p50 108 ms, against 48 ms this way).
-    const drawn = await Promise.allSettled(
+    const drawn = Promise.allSettled(
       fetchGrouped(froms).map((request) => request.then((answers) => together(() => applyNew(answers, froms, asked)))),
     );
-    // A group that failed does not keep the cards' figures old: they are asked for all the same.
+    // A group that failed, or one that is slow to answer, does not keep the cards' figures old.
+    await settledWithin(drawn, FIGURES_WAIT_MS);
     sink.latest(await api.latest(interval));
-    const failed = drawn.find((result) => result.status === 'rejected');
+    const failed = (await drawn).find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
