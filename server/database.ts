@@ -29,8 +29,12 @@ function redactUrl(url: string): string {
   }
 }
 
-/** A read that takes longer than this is cancelled by the server; the client gets a 503 and may retry. */
-export const READ_STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * The read pool's backstop for any statement on it. Each read of the API has a shorter limit of its
+ * own (READ_STATEMENT_TIMEOUT_MS in functions/_shared/http/read-timeout.ts, 10 s), set in its
+ * read-only transaction; this one catches whatever else runs on the pool.
+ */
+export const READ_POOL_STATEMENT_TIMEOUT_MS = 15_000;
 /** Generous for the largest load or rebuild, yet a statement stuck on a lock cannot hold a run for good. */
 export const ETL_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
@@ -50,7 +54,7 @@ export async function openDatabase(databaseUrl: string | undefined, applicationN
   const readSql = connect(url, {
     applicationName: `${applicationName}-read`,
     max: 10,
-    statementTimeoutMs: READ_STATEMENT_TIMEOUT_MS,
+    statementTimeoutMs: READ_POOL_STATEMENT_TIMEOUT_MS,
     connectTimeoutS: 3,
   });
   return {

@@ -136,7 +136,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300';
 }
 
-/** Errors that mean a transaction's connection is gone (closed, reset, or the server shutting down). */
+/**
+ * Errors that mean a transaction's connection is gone (closed, reset, or the server shutting down).
+ * Other socket errors (ETIMEDOUT from keepalive, say) are not waited on: Node emits a socket's
+ * 'error' before its 'close', and postgres.js rejects the query on 'error', so the ROLLBACK that
+ * follows still finds a socket (a destroyed one, whose write fails quietly). It is a closed socket
+ * with no error first (a FIN: a crashed backend, a pooler) that the guard is for.
+ */
 function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return (
