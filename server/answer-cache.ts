@@ -50,6 +50,11 @@ export interface AnswerCacheOptions {
   warm?: number;
   /** Wait this long after the last announcement before warming, so the dashboards' own refetches go first. */
   warmDelayMs?: number;
+  /**
+   * How often the cache checks that it still hears announcements (default 5 s): a NOTIFY of its own
+   * that must come back on the LISTEN connection before the next check.
+   */
+  heartbeatMs?: number;
   log?: (line: string) => void;
 }
 
@@ -80,6 +85,8 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** What the dashboard and most clients may do with an answer: keep it, but ask again (a 304 if unchanged). */
 export const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 const RECIPES = 64;
+/** The cache's own announcement, proving its LISTEN connection still hears. */
+const HEARTBEAT_CHANNEL = 'market_cache_heartbeat';
 /** Headers that belong to one answer, never copied from another. */
 const ENTRY_HEADERS = new Set([
   'etag',
@@ -302,6 +309,39 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     }, options.warmDelayMs ?? 200);
   }
 
+  // LISTEN can be lost while the pool still answers (a connection limit, a pooler ending idle
+  // sessions), and postgres.js says when LISTEN is back but not when it is gone. So the cache
+  // announces a heartbeat of its own and must hear it before the next one: when it does not,
+  // nothing it holds can be trusted to be current, so everything is dropped and nothing kept
+  // until a heartbeat is heard again. Answers are never older than two heartbeats.
+  let heartbeatSent = 0;
+  let heartbeatHeard = 0;
+  let deaf = false;
+  const heartbeat = setInterval(() => {
+    if (closed) return;
+    if (heartbeatSent > heartbeatHeard && !deaf) {
+      deaf = true;
+      listening = false;
+      entries.clear();
+      held = 0;
+      log('[read-cache] announcements are not heard (LISTEN is down): answers are not kept until they are');
+    }
+    heartbeatSent++;
+    sql`select pg_notify(${HEARTBEAT_CHANNEL}, ${String(heartbeatSent)})`.catch(() => {
+      // The database is away: the next check finds this heartbeat unheard.
+    });
+  }, options.heartbeatMs ?? 5_000);
+  heartbeat.unref?.();
+  const heard = sql.listen(HEARTBEAT_CHANNEL, (payload) => {
+    heartbeatHeard = Math.max(heartbeatHeard, Number(payload) || 0);
+    if (deaf && heartbeatHeard >= heartbeatSent) {
+      deaf = false;
+      // Announcements made meanwhile were missed: start from nothing.
+      invalidate();
+      listening = listeningOn.size === CHANNELS.length;
+    }
+  });
+
   const CHANNELS = ['market_bars', 'market_runs'];
   const channels = CHANNELS.map((channel) =>
     sql.listen(
@@ -315,7 +355,7 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
         // (Re)connected: announcements may have been missed while the connection was down.
         invalidate();
         listeningOn.add(channel);
-        listening = listeningOn.size === CHANNELS.length;
+        listening = listeningOn.size === CHANNELS.length && !deaf;
       },
     ),
   );
@@ -374,11 +414,12 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     async close() {
       closed = true;
       listening = false;
+      clearInterval(heartbeat);
       clearTimeout(warmTimer);
       scheduled?.resolve();
       entries.clear();
       held = 0;
-      const handles = await Promise.allSettled(channels);
+      const handles = await Promise.allSettled([...channels, heard]);
       await Promise.all(handles.map((h) => (h.status === 'fulfilled' ? h.value.unlisten().catch(() => {}) : undefined)));
     },
   };

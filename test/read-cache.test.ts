@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../functions/_shared/config.ts';
 import { latestSchema, seriesSchema } from '../functions/_shared/contract.ts';
+import { connect } from '../functions/_shared/db.ts';
 import { readApi } from '../functions/_shared/http/read-api.ts';
 import { type AnswerCache, createAnswerCache, negotiateEncoding } from '../server/answer-cache.ts';
 import { etlRunner } from '../server/etl-runtime.ts';
@@ -238,6 +239,42 @@ describe('read API answer cache', () => {
       expect(small.urlBytes()).toBeLessThan(most / 4);
     } finally {
       await small.close();
+    }
+  });
+
+  it('drops and stops keeping answers while its LISTEN is lost and cannot come back, though the pool still answers', async () => {
+    // A role whose connection limit leaves room for the read pool but not for LISTEN to reconnect
+    // (as a pooler or a connection limit can): no announcement reaches the cache any more.
+    const role = `cache_deaf_${process.pid}`;
+    await db.sql.unsafe(`create role ${role} login bypassrls password 'deaf-test' connection limit 10`);
+    await db.sql.unsafe(
+      `grant usage on schema market to ${role}; grant select on all tables in schema market to ${role}; grant execute on all functions in schema market to ${role}`,
+    );
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'deaf-test';
+    const sql = connect(url.toString(), { max: 1 });
+    const deaf = createAnswerCache(sql, { warm: 0, heartbeatMs: 100, log: () => {} });
+    try {
+      await deaf.ready;
+      const app = readApi({ sql, symbols: SYMBOLS, interval: '1h', simulated: true, answers: deaf });
+      const close = async () => {
+        const body = (await (await app.request('/latest')).json()) as { rows: { symbol: string; close: number }[] };
+        return body.rows.find((r) => r.symbol === 'SOL/USD')!.close;
+      };
+      const before = await close();
+      expect(deaf.entries()).toBeGreaterThan(0);
+      await db.sql.unsafe(`alter role ${role} connection limit 1`);
+      await db.sql`select pg_terminate_backend(pid) from pg_stat_activity where usename = ${role} and query ilike 'listen%'`;
+      await db.sql`
+        update market.ssot set close = close + 1000
+         where symbol = 'SOL/USD' and interval = '1h' and ts = (select max(ts) from market.ssot where symbol = 'SOL/USD' and interval = '1h')`;
+      // The commit's announcement reached no one; the answer is still dropped, by the missed heartbeat.
+      await expect.poll(close, { timeout: 10_000 }).toBe(before + 1000);
+    } finally {
+      await deaf.close();
+      await sql.end({ timeout: 1 });
+      await db.sql.unsafe(`alter role ${role} connection limit 10`);
     }
   });
 
