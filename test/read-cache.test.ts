@@ -336,6 +336,18 @@ describe('read API answer cache', () => {
     expect(again.body).toEqual(first.body);
   });
 
+  it('a delete is announced like a write: an answer that held the deleted rows is dropped', async () => {
+    type Latest = { rows: { symbol: string; ts: string }[] };
+    const newestOf = (body: Latest) => body.rows.find((r) => r.symbol === 'SOL/USD')?.ts;
+    const before = newestOf(json(await rawGet(`${server.url}/api/latest?interval=1h`)) as Latest);
+    expect(newestOf(json(await rawGet(`${server.url}/api/latest?interval=1h`)) as Latest)).toBe(before);
+    const version = cache.version();
+    await db.sql`delete from market.ssot where symbol = 'SOL/USD' and interval = '1h' and ts = ${before!}`;
+    await expect.poll(() => cache.version()).toBeGreaterThan(version);
+    const after = newestOf(json(await rawGet(`${server.url}/api/latest?interval=1h`)) as Latest);
+    expect(Date.parse(after!)).toBeLessThan(Date.parse(before!));
+  });
+
   it('negotiates brotli over gzip and honours q=0', () => {
     expect(negotiateEncoding(undefined)).toBe('identity');
     expect(negotiateEncoding('gzip, deflate, br, zstd')).toBe('br');
