@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   });
 
   void runAndLog('startup').catch((error: Error) => console.error(`[etl] start-up run failed: ${loggable(error.message)}`));
-  const schedule = await startHourlyTrigger(database.sql, runAndLog);
+  const schedule = config.ETL_SCHEDULE === 'hourly' ? await startHourlyTrigger(database.sql, runAndLog) : { stop() {} };
+  if (config.ETL_SCHEDULE === 'off') console.log('[schedule] off (ETL_SCHEDULE=off): runs at start-up and when triggered');
 
   let stopping = false;
   const stop = async () => {

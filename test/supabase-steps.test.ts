@@ -98,10 +98,12 @@ describe.skipIf(skip !== null)(
       expect(ssot!.n).toBe(count * SYMBOLS.length);
     }
 
+    /** The hourly job's command, as the migration scheduled it (the job itself is unscheduled in beforeAll). */
+    let hourlyCommand = '';
+
     /** What the hourly job does at the top of the hour: its own command, as pg_cron would run it. */
     async function runHourlyCommand(): Promise<void> {
-      const [job] = await sql<{ command: string }[]>`select command from cron.job where jobname = 'market-etl-hourly'`;
-      await sql.unsafe(job!.command);
+      await sql.unsafe(hourlyCommand);
     }
 
     beforeAll(async () => {
@@ -113,6 +115,12 @@ describe.skipIf(skip !== null)(
       await migrate(sql);
       await sql`select vault.create_secret(${gateway.url}, 'project_url')`;
       await sql`select vault.create_secret(${ETL_SECRET}, 'market_etl_secret')`;
+      // The tests run the hourly job's command themselves (runHourlyCommand, and a clone pg_cron
+      // fires once). Left scheduled, the job itself fires at the top of the real hour whenever a
+      // run crosses one, and its extra invocation finds the lock held and records a skipped run.
+      const [job] = await sql<{ command: string }[]>`select command from cron.job where jobname = 'market-etl-hourly'`;
+      hourlyCommand = job!.command;
+      await sql`select cron.unschedule('market-etl-hourly')`;
       functionEnv = {
         SUPABASE_DB_URL: cluster.url('postgres'),
         ETL_SECRET,
@@ -140,7 +148,7 @@ describe.skipIf(skip !== null)(
       timeout: 300_000,
     }, async () => {
       // pg_cron fires a clone of the hourly job once (every minute, unscheduled as soon as it ran).
-      await sql`select cron.schedule('market-etl-probe', '* * * * *', (select command from cron.job where jobname = 'market-etl-hourly'))`;
+      await sql`select cron.schedule('market-etl-probe', '* * * * *', ${hourlyCommand})`;
       await waitFor(
         'pg_cron to run the job',
         async () => {

@@ -51,6 +51,11 @@ const envSchema = z
     ETL_WALL_BUDGET_MS: positiveInt.optional(),
     ETL_CPU_BUDGET_MS: positiveInt.optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    /**
+     * `off`: `npm start` runs the ETL at start-up and when triggered, not on the hour (the tests
+     * move the simulator's clock themselves, and a run on the hour would land in the middle of one).
+     */
+    ETL_SCHEDULE: z.enum(['hourly', 'off']).default('hourly'),
     /** Browser origins allowed to call the read API from elsewhere (a dashboard hosted apart). */
     /** `1` serves the built-in simulator's /__sim/* control routes under `npm start --simulate` (tests set it). */
     SIM_CONTROL: z

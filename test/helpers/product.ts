@@ -50,7 +50,8 @@ export async function startProduct(env: Record<string, string> = {}, cwd?: strin
       [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'start.ts'), '--simulate'],
       {
         cwd: workDir,
-        env: { ...process.env, PORT: String(port), SIM_CONTROL: '1', ...env },
+        // No run on the hour: a test that crossed one would find a run it did not start.
+        env: { ...process.env, PORT: String(port), SIM_CONTROL: '1', ETL_SCHEDULE: 'off', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
