@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -316,6 +316,8 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
   // until a heartbeat is heard again. Answers are never older than two heartbeats.
   let heartbeatSent = 0;
   let heartbeatHeard = 0;
+  // Several servers may share a database, each with its cache and heartbeat: only its own count.
+  const heartbeatFrom = `${randomUUID()}:`;
   let deaf = false;
   const heartbeat = setInterval(() => {
     if (closed) return;
@@ -327,13 +329,14 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
       log('[read-cache] announcements are not heard (LISTEN is down): answers are not kept until they are');
     }
     heartbeatSent++;
-    sql`select pg_notify(${HEARTBEAT_CHANNEL}, ${String(heartbeatSent)})`.catch(() => {
+    sql`select pg_notify(${HEARTBEAT_CHANNEL}, ${heartbeatFrom + String(heartbeatSent)})`.catch(() => {
       // The database is away: the next check finds this heartbeat unheard.
     });
   }, options.heartbeatMs ?? 5_000);
   heartbeat.unref?.();
   const heard = sql.listen(HEARTBEAT_CHANNEL, (payload) => {
-    heartbeatHeard = Math.max(heartbeatHeard, Number(payload) || 0);
+    if (!payload.startsWith(heartbeatFrom)) return;
+    heartbeatHeard = Math.max(heartbeatHeard, Number(payload.slice(heartbeatFrom.length)) || 0);
     if (deaf && heartbeatHeard >= heartbeatSent) {
       deaf = false;
       // Announcements made meanwhile were missed: start from nothing.

@@ -264,6 +264,9 @@ describe('read API answer cache', () => {
       };
       const before = await close();
       expect(deaf.entries()).toBeGreaterThan(0);
+      // Another server's heartbeat on the same database (its count far ahead) proves nothing about this one.
+      await db.sql`select pg_notify('market_cache_heartbeat', 'another-server:999999')`;
+      await db.sql`select pg_notify('market_cache_heartbeat', '999999')`;
       await db.sql.unsafe(`alter role ${role} connection limit 1`);
       await db.sql`select pg_terminate_backend(pid) from pg_stat_activity where usename = ${role} and query ilike 'listen%'`;
       await db.sql`
