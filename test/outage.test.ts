@@ -40,14 +40,24 @@ describe('a database outage under a running server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('connections dropped under the server are replaced: the next reads answer', async () => {
-    const admin = connect(cluster.superuserUrl, { max: 1 });
-    const killed = await admin`
-      select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'market-pulse-server%' and pid <> pg_backend_pid()`;
-    await admin.end();
-    expect(killed.count).toBeGreaterThan(0);
-    await expect.poll(async () => (await fetch(`${product.url}${READS[0]}`)).status, { timeout: 10_000 }).toBe(200);
-    for (const read of READS) expect((await fetch(`${product.url}${read}`)).status).toBe(200);
+  it('connections dropped under the server are replaced: the next reads answer, and LISTEN is back', async () => {
+    const stream = await openSse(`${product.url}/api/stream`);
+    try {
+      await stream.next((m) => m.event === 'hello', 10_000);
+      const admin = connect(cluster.superuserUrl, { max: 1 });
+      const killed = await admin`
+        select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'market-pulse-server%' and pid <> pg_backend_pid()`;
+      await admin.end();
+      expect(killed.count).toBeGreaterThan(0);
+      await expect.poll(async () => (await fetch(`${product.url}${READS[0]}`)).status, { timeout: 10_000 }).toBe(200);
+      for (const read of READS) expect((await fetch(`${product.url}${read}`)).status).toBe(200);
+      // The LISTEN connection was among them. Waiting for its `resync` here also keeps it out of the
+      // next tests' streams: it comes a moment after LISTEN is back, and a stream opened in that
+      // moment would count it as its own.
+      await stream.next((m) => m.event === 'resync', 15_000);
+    } finally {
+      stream.close();
+    }
   });
 
   it('hears every announcement on one LISTEN connection, so the answer cache drops old answers in the same dispatch as the broadcast', async () => {
