@@ -25,9 +25,10 @@ const brotliAsync = promisify(brotliCompress);
 /** Bytes a Response takes as its body (copied once out of Node's pooled Buffers). */
 type Bytes = Uint8Array<ArrayBuffer>;
 
-/** Whole bytes of one cached answer: its JSON and both compressed copies. */
+/** Whole bytes of one cached answer: its JSON (or HTML) and both compressed copies. */
 interface Entry {
   etag: string;
+  contentType: string;
   identity: Bytes;
   gzip: Bytes;
   br: Bytes;
@@ -106,6 +107,14 @@ const ALIAS_BYTES = 1024 * 1024;
 /** A URL longer than this is answered but never remembered: no dashboard asks for one. */
 const ALIAS_URL_MAX = 2048;
 
+/**
+ * What a render returns for an answer that is a document, not a JSON value: the dashboard's page,
+ * which carries its first reads' answers and so changes with the data like they do.
+ */
+export class HtmlDocument {
+  constructor(readonly html: string) {}
+}
+
 function etagOf(body: Buffer): string {
   return `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
 }
@@ -132,7 +141,9 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 async function renderEntry(render: () => Promise<unknown>): Promise<Entry> {
-  const identity = Buffer.from(JSON.stringify(await render()));
+  const value = await render();
+  const html = value instanceof HtmlDocument;
+  const identity = Buffer.from(html ? value.html : JSON.stringify(value));
   const [gz, br] = await Promise.all([
     gzipAsync(identity, { level: 6 }),
     // Quality 5: most of brotli's gain over gzip on JSON at a small share of quality 11's CPU.
@@ -140,6 +151,7 @@ async function renderEntry(render: () => Promise<unknown>): Promise<Entry> {
   ]);
   return {
     etag: etagOf(identity),
+    contentType: html ? 'text/html; charset=utf-8' : 'application/json',
     identity: new Uint8Array(identity),
     gzip: new Uint8Array(gz),
     br: new Uint8Array(br),
@@ -156,7 +168,7 @@ export function send(c: Context, entry: Entry, outer: Record<string, string> = {
   if (matches(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304, headers);
   const encoding = negotiateEncoding(c.req.header('accept-encoding'));
   const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = entry.contentType;
   headers['content-length'] = String(body.length);
   if (encoding !== 'identity') headers['content-encoding'] = encoding;
   return c.body(body, 200, headers);
@@ -192,7 +204,7 @@ function wireHeaders(entry: Entry, outer: Record<string, string>): NonNullable<E
   const notModified = { ...outer, etag: entry.etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' };
   const body = (encoding: Encoding) => ({
     ...notModified,
-    'content-type': 'application/json',
+    'content-type': entry.contentType,
     'content-length': String(entry[encoding].length),
     ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
   });

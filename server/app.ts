@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -16,11 +15,10 @@ import { FixedWindowLimiter } from '../functions/_shared/http/rate-limit.ts';
 import { publicConfig, readApi } from '../functions/_shared/http/read-api.ts';
 import type { Interval } from '../functions/_shared/intervals.ts';
 import { type AnswerCache, createAnswerCache } from './answer-cache.ts';
+import { dashboardPage } from './dashboard-page.ts';
 import type { DatabaseHealth } from './database-health.ts';
 import { hostAllowList } from './host-check.ts';
 import type { LiveEvent, LiveHub } from './live.ts';
-import { pageWithConfig } from './page-document.ts';
-import { pagePreloads } from './page-preload.ts';
 import { apiCors, securityHeaders } from './security.ts';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits, StreamSlots } from './stream-limits.ts';
 
@@ -167,17 +165,8 @@ export function createServerApp(deps: ServerDeps): Hono {
   app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {
-    const indexHtml = path.join(WEB_DIST, 'index.html');
-    const config = publicConfig(deps);
-    for (const page of ['/', '/index.html']) {
-      app.get(page, async (c) => {
-        const query = c.req.url.indexOf('?');
-        c.header('Link', pagePreloads(query < 0 ? '' : c.req.url.slice(query), deps.symbols, deps.interval));
-        // Read on every request (a few hundred bytes): a rebuild while the server runs is served at once.
-        c.header('Cache-Control', 'no-cache');
-        return c.html(pageWithConfig(await readFile(indexHtml, 'utf8'), config));
-      });
-    }
+    const page = dashboardPage(app, answers, publicConfig(deps), path.join(WEB_DIST, 'index.html'));
+    for (const route of ['/', '/index.html']) app.get(route, page);
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
   } else {
     app.get('/', (c) => c.text('The dashboard is not built yet: run `npm run build`.', 503));

@@ -1,15 +1,28 @@
 import type { Config } from '../functions/_shared/contract.ts';
-import { CONFIG_ELEMENT_ID } from '../web/src/api.ts';
+import { ANSWERS_ELEMENT_ID, CONFIG_ELEMENT_ID } from '../web/src/api.ts';
 
 /**
- * The dashboard's page with its configuration written in (a JSON script element, which is data,
- * not code: the Content-Security-Policy's `script-src 'self'` does not apply to it). The page's
- * first step was asking for `/api/config` and waiting for it before it could ask for anything
- * else; the answer is the same for every visitor of this server, so it comes with the page.
+ * JSON written into the page as a script element of type application/json: data, not code (the
+ * Content-Security-Policy's `script-src 'self'` does not apply to it). `<` is escaped (`\u003c`,
+ * the same string to JSON), so no value, a symbol being the operator's text, can close the
+ * element or open a comment. In JSON a `<` can only stand inside a string.
  */
-export function pageWithConfig(indexHtml: string, config: Config): string {
+function jsonElement(id: string, json: string): string {
+  return `<script type="application/json" id="${id}">${json.replaceAll('<', '\\u003c')}</script>`;
+}
+
+/**
+ * The dashboard's page with its configuration and its first reads' answers written in. The page's
+ * first step was asking for `/api/config` and waiting for it; then for the returns, the newest rows
+ * and the big chart's bars. The configuration is the same for every visitor of this server, and
+ * the answers are the read API's own bytes for those URLs (`answers`: URL, JSON text), so the page
+ * draws its first chart without a request of its own.
+ */
+export function pageDocument(indexHtml: string, config: Config, answers: ReadonlyArray<readonly [string, string]> = []): string {
   if (!indexHtml.includes('</head>')) throw new Error('web/dist/index.html has no </head>: rebuild it with `npm run build`');
-  // `<` escaped, so no value (a symbol is the operator's text) can close the element or open a comment.
-  const json = JSON.stringify(config).replaceAll('<', '\\u003c');
-  return indexHtml.replace('</head>', `<script type="application/json" id="${CONFIG_ELEMENT_ID}">${json}</script></head>`);
+  let head = jsonElement(CONFIG_ELEMENT_ID, JSON.stringify(config));
+  if (answers.length > 0) {
+    head += jsonElement(ANSWERS_ELEMENT_ID, `{${answers.map(([url, json]) => `${JSON.stringify(url)}:${json}`).join(',')}}`);
+  }
+  return indexHtml.replace('</head>', `${head}</head>`);
 }

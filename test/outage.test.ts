@@ -135,11 +135,19 @@ describe('a database outage under a running server', () => {
       }
       // The configuration needs no database, so the dashboard can still show what it is.
       expect((await fetch(`${product.url}/api/config`)).status).toBe(200);
+      // The page too: with its configuration, without answers it could not read, and not kept.
+      const page = await fetch(`${product.url}/?range=All`, { signal: AbortSignal.timeout(OUTAGE_ANSWER_MS) });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const html = await page.text();
+      expect(html).toContain('id="market-pulse-config"');
+      expect(html).not.toContain('id="market-pulse-answers"');
 
       cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
       await stream.next((m) => m.event === 'database' && JSON.parse(m.data).reachable === true, 30_000);
       await expect.poll(async () => (await fetch(`${product.url}${READS[0]}`)).status, { timeout: 30_000 }).toBe(200);
       for (const read of READS) expect((await fetch(`${product.url}${read}`)).status, read).toBe(200);
+      expect(await (await fetch(`${product.url}/?range=All`)).text()).toContain('id="market-pulse-answers"');
 
       // A triggered run works again, and the live stream still relays what the database announces.
       await product.advanceClock(HOUR);

@@ -168,6 +168,51 @@ describe('read API answer cache', () => {
     expect(json(a).series[0].ts[0]).toBe(Date.parse('2026-11-20T09:00:00Z') / 1000);
   });
 
+  /** The answers the page was served with: request path to answer. */
+  function answersInPage(raw: Raw): Record<string, unknown> {
+    const found = /<script type="application\/json" id="market-pulse-answers">([^<]*)<\/script>/.exec(raw.body.toString('utf8'));
+    expect(found, 'the page has an answers element').not.toBeNull();
+    return JSON.parse(found![1]!);
+  }
+
+  it("writes its first reads' answers into the page, as the read API answers them, and a commit replaces them", async () => {
+    const PAGE = '/?range=All&symbol=BTC/USD';
+    const page = await rawGet(server.url + PAGE);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const inPage = answersInPage(page);
+    expect(Object.keys(inPage)).toEqual([
+      '/api/returns?interval=1h',
+      '/api/latest?interval=1h',
+      '/api/bars?symbols=BTC%2FUSD&resolution=1week&interval=1h',
+    ]);
+    for (const [path, answer] of Object.entries(inPage)) expect(answer, path).toEqual(json(await rawGet(server.url + path)));
+
+    // Kept like any answer: a 304 on its ETag, brotli that decodes to the same page, and any query
+    // string that asks for the same reads is the same page, not another entry.
+    expect((await rawGet(server.url + PAGE, { 'if-none-match': page.headers.etag! })).status).toBe(304);
+    expect(brotliDecompressSync((await rawGet(server.url + PAGE, { 'accept-encoding': 'br' })).body)).toEqual(page.body);
+    const held = cache.entries();
+    const same = await rawGet(`${server.url}/?symbol=btc/usd&range=All&theme=dark&junk=${'x'.repeat(500)}`);
+    expect(same.headers.etag).toBe(page.headers.etag);
+    expect(cache.entries()).toBe(held);
+
+    const announced = new Promise<void>((resolve) => {
+      const stop = live.subscribe((event) => {
+        if (event.event !== 'bars') return;
+        stop();
+        resolve();
+      });
+    });
+    sim.sim.advanceClock(HOUR);
+    const run = runEtl('test');
+    await announced;
+    const after = await rawGet(server.url + PAGE);
+    expect((await run).status).toBe('succeeded');
+    expect(after.headers.etag).not.toBe(page.headers.etag);
+    expect(answersInPage(after)['/api/latest?interval=1h']).toEqual(await directAnswer('/api/latest?interval=1h'));
+  });
+
   it('never files an answer read before an announcement under the version after it', async () => {
     const own = createAnswerCache(db.sql, { warm: 0 });
     await own.ready;

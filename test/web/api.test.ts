@@ -59,6 +59,45 @@ describe('createApi', () => {
     expect(urls).toEqual(['/api/config', '/api/config']);
   });
 
+  test("the page's answers serve each path's first read only; one off the contract, or none, is asked for", async () => {
+    const row = {
+      symbol: 'AAPL',
+      asset_type: 'stock',
+      exchange: 'NASDAQ',
+      currency: 'USD',
+      ts: '2026-11-27T20:30:00.000Z',
+      close: 101.5,
+      change: null,
+      change_pct: null,
+    };
+    const { urls, fetchFn } = fakeFetch(200, { rows: [] });
+    const written = JSON.stringify({ '/api/latest?interval=1h': { rows: [row] }, '/api/runs/latest': { run: 'not a run' } });
+    const api = createApi(
+      '',
+      fetchFn,
+      () => null,
+      () => written,
+    );
+    const [fromPage] = await api.latest('1h');
+    expect(fromPage?.symbol).toBe('AAPL');
+    expect(urls).toEqual([]);
+    // Used once: the next read of the same path (a catch-up) asks the server.
+    expect(await api.latest('1h')).toEqual([]);
+    expect(urls).toEqual(['/api/latest?interval=1h']);
+    // Off the contract: asked for, and the server's answer judged instead.
+    await expect(api.latestRun()).rejects.toThrow(/run/);
+    expect(urls).toEqual(['/api/latest?interval=1h', '/api/runs/latest']);
+    // Not JSON at all: everything is asked for.
+    expect(
+      await createApi(
+        '',
+        fetchFn,
+        () => null,
+        () => '{',
+      ).latest('1h'),
+    ).toEqual([]);
+  });
+
   test('a body off the contract is rejected', async () => {
     const { fetchFn } = fakeFetch(200, { symbols: 'AAPL', interval: '1h', simulated: false });
     await expect(createApi('', fetchFn).config()).rejects.toThrow(/config\.symbols/);

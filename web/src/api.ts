@@ -78,17 +78,47 @@ const TIMEOUT_MS = 15_000;
 
 /** Where the Node server writes the configuration into the page (a static page, as on Supabase, has none). */
 export const CONFIG_ELEMENT_ID = 'market-pulse-config';
+/** Where it writes its first reads' answers: one JSON object, request path to answer. */
+export const ANSWERS_ELEMENT_ID = 'market-pulse-answers';
 
 /**
  * `configInPage`: the text of the configuration the page was served with (the element above), if
  * any. Valid, it saves the page's first request, which everything else waited for.
+ * `answersInPage`: the text of the answers the page was served with. Each is used once, for the
+ * first read of its path; every later read of it (a catch-up, a live update) asks the server.
  */
 export function createApi(
   base = '',
   fetchFn: Fetch = (url, init) => fetch(url, init),
   configInPage: () => string | null = () => null,
+  answersInPage: () => string | null = () => null,
 ): Api {
+  let inPage: Map<string, unknown> | undefined;
+  /** The page's answer for a path, once; undefined when it has none (or none left). */
+  function takeInPage(path: string): unknown {
+    if (!inPage) {
+      inPage = new Map();
+      try {
+        const all: unknown = JSON.parse(answersInPage() ?? '{}');
+        if (all && typeof all === 'object' && !Array.isArray(all)) inPage = new Map(Object.entries(all));
+      } catch {
+        // Not what the server writes: everything is asked for.
+      }
+    }
+    const answer = inPage.get(path);
+    inPage.delete(path);
+    return answer;
+  }
+
   async function get<T>(path: string, parse: (body: unknown) => T): Promise<T> {
+    const held = takeInPage(path);
+    if (held !== undefined) {
+      try {
+        return parse(held);
+      } catch {
+        // Not a valid answer: asked for instead, and judged as that one is.
+      }
+    }
     const url = base + path;
     const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new HttpError(res.status, url);

@@ -1,4 +1,4 @@
-import { type Api, CONFIG_ELEMENT_ID, createApi } from './api.ts';
+import { ANSWERS_ELEMENT_ID, type Api, CONFIG_ELEMENT_ID, createApi } from './api.ts';
 import { createSseSource, type LiveSource } from './live.ts';
 
 /** Where the dashboard reads and listens: the Node server (HTTP + SSE), or Supabase (RPC + Realtime). */
@@ -27,6 +27,10 @@ export async function openBackend(env: BackendEnv): Promise<Backend> {
       .filter(Boolean);
     return await connectSupabase(url, key, env.VITE_MARKET_INTERVAL ?? '1h', symbols);
   }
-  const configInPage = () => document.getElementById(CONFIG_ELEMENT_ID)?.textContent ?? null;
-  return { api: createApi('', undefined, configInPage), live: createSseSource('/api/stream'), label: 'server-sent events' };
+  const inPage = (id: string) => () => document.getElementById(id)?.textContent ?? null;
+  return {
+    api: createApi('', undefined, inPage(CONFIG_ELEMENT_ID), inPage(ANSWERS_ELEMENT_ID)),
+    live: createSseSource('/api/stream'),
+    label: 'server-sent events',
+  };
 }
