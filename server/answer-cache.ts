@@ -66,6 +66,8 @@ export interface AnswerCache extends Answers {
    * replayed from the first full answer. Anything else goes on down the chain.
    */
   fastPath: MiddlewareHandler;
+  /** `respond` for a document (the dashboard's page): kept alike, but its URL is never given to the fast path. */
+  respondDocument(c: Context, key: string, render: () => Promise<unknown>): Promise<Response>;
   /** The data version: bumped by every announcement. */
   version(): number;
   /** Bytes held now, never above `maxBytes`. */
@@ -382,6 +384,26 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
     },
   );
 
+  async function respond(c: Context, key: string, render: () => Promise<unknown>, alias: boolean): Promise<Response> {
+    const cached = entries.get(key);
+    remember(key, render);
+    const url = requestKey(c);
+    if (alias && url.length <= ALIAS_URL_MAX && !aliases.has(url)) {
+      if (aliases.size >= ALIASES || aliasBytes + url.length > ALIAS_BYTES) {
+        aliases.clear();
+        aliasBytes = 0;
+      }
+      aliases.set(url, key);
+      aliasBytes += url.length;
+    }
+    if (cached) {
+      entries.delete(key);
+      entries.set(key, cached);
+      return send(c, cached);
+    }
+    return send(c, await build(key, render));
+  }
+
   return {
     async fastPath(c, next) {
       const key = c.req.method === 'GET' ? aliases.get(requestKey(c)) : undefined;
@@ -400,25 +422,9 @@ export function createAnswerCache(sql: Sql, options: AnswerCacheOptions = {}): A
         outer = Object.fromEntries([...c.res.headers].filter(([name]) => !ENTRY_HEADERS.has(name) && !name.startsWith('access-control-')));
       }
     },
-    async respond(c, key, render) {
-      const cached = entries.get(key);
-      remember(key, render);
-      const url = requestKey(c);
-      if (url.length <= ALIAS_URL_MAX && !aliases.has(url)) {
-        if (aliases.size >= ALIASES || aliasBytes + url.length > ALIAS_BYTES) {
-          aliases.clear();
-          aliasBytes = 0;
-        }
-        aliases.set(url, key);
-        aliasBytes += url.length;
-      }
-      if (cached) {
-        entries.delete(key);
-        entries.set(key, cached);
-        return send(c, cached);
-      }
-      return send(c, await build(key, render));
-    },
+    respond: (c, key, render) => respond(c, key, render, true),
+    // No alias: the fast path serves the read API only, and a document's URL is not validated.
+    respondDocument: (c, key, render) => respond(c, key, render, false),
     version: () => version,
     bytes: () => held,
     entries: () => entries.size,

@@ -165,7 +165,7 @@ export function createServerApp(deps: ServerDeps): Hono {
   app.route('/api', readApi({ ...deps, answers }));
 
   if (existsSync(WEB_DIST)) {
-    const page = dashboardPage(app, answers, publicConfig(deps), path.join(WEB_DIST, 'index.html'));
+    const page = dashboardPage(app, answers, publicConfig(deps), path.join(WEB_DIST, 'index.html'), deps.health);
     for (const route of ['/', '/index.html']) app.get(route, page);
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
   } else {

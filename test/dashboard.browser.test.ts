@@ -79,6 +79,37 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
     await page.close();
   });
 
+  it("asks for its first reads itself when shown again by Back: the stored page's answers are as old as that visit", async () => {
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid="chart-detail"][data-last-ts]')) return;
+        (window as unknown as { drawnAt: number }).drawnAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
+    });
+    const drawn = () =>
+      expect.poll(() => page.evaluate(() => (window as unknown as { drawnAt?: number }).drawnAt), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.goto(`${running.product.url}/?range=All&symbol=AAPL`);
+    await drawn();
+    await page.goto(`${running.product.url}/api/config`);
+    await page.goBack();
+    await drawn();
+    const { type, drawnAt, asked } = await page.evaluate(() => ({
+      type: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type,
+      drawnAt: (window as unknown as { drawnAt: number }).drawnAt,
+      asked: performance.getEntriesByType('resource').map((e) => {
+        const url = new URL(e.name);
+        return { url: url.pathname + url.search, at: e.startTime };
+      }),
+    }));
+    expect(type).toBe('back_forward');
+    const bars = '/api/bars?symbols=AAPL&resolution=1week&interval=1h';
+    expect(asked.filter((e) => e.url === bars && e.at < drawnAt)).toHaveLength(1);
+    expect(asked.filter((e) => e.url === '/api/latest?interval=1h' && e.at < drawnAt)).toHaveLength(1);
+    await page.close();
+  });
+
   it('works 390 px wide, in the dark theme, with every chart inside the viewport', async () => {
     const page = await open(390, '?theme=dark&chart=candles');
     for (const symbol of DEFAULT_SYMBOLS) {

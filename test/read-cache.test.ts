@@ -213,6 +213,58 @@ describe('read API answer cache', () => {
     expect(answersInPage(after)['/api/latest?interval=1h']).toEqual(await directAnswer('/api/latest?interval=1h'));
   });
 
+  it('sends the page without answers, not kept, while its reads are stuck on the database, and with them once it answers', async () => {
+    // A read that is not cached yet (the daily bars of SOL/USD) waits on a lock, as on a database
+    // that has stopped answering: no error, nothing to time out on for a while.
+    const PAGE = '/?range=1Y&symbol=SOL/USD';
+    const holder = connect(db.url, { max: 1 });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = holder.begin(async (tx) => {
+      await tx`lock table market.ssot in access exclusive mode`;
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      // Bounded, so a page that hangs fails here instead of at the test's timeout; the lock is held
+      // until both have answered, so only the page's own deadline can have answered them.
+      const bounded = (path: string) =>
+        Promise.race([
+          rawGet(server.url + path),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${path} hung`)), 10_000)),
+        ]);
+      // The second joins the first one's render, still waiting: it is bounded the same way.
+      for (const page of await Promise.all([bounded(PAGE), bounded(PAGE)])) {
+        expect(page.status).toBe(200);
+        expect(page.headers['cache-control']).toBe('no-cache');
+        expect(page.headers.etag).toBeUndefined();
+        const html = page.body.toString('utf8');
+        expect(html).toContain('id="market-pulse-config"');
+        expect(html).not.toContain('id="market-pulse-answers"');
+      }
+    } finally {
+      release();
+      await holding;
+      await holder.end();
+    }
+    await expect
+      .poll(async () => (await rawGet(server.url + PAGE)).body.toString('utf8'), { timeout: 15_000 })
+      .toContain('market-pulse-answers');
+    expect(Object.keys(answersInPage(await rawGet(server.url + PAGE)))).toContain(
+      '/api/bars?symbols=SOL%2FUSD&resolution=1day&interval=1h',
+    );
+  });
+
+  it("gives no page URL to the API's fast path: query strings on / cannot crowd out its URLs", async () => {
+    await rawGet(`${server.url}/api/latest`);
+    const before = cache.urlBytes();
+    for (let i = 0; i < 20; i++) expect((await rawGet(`${server.url}/?n=${i}&junk=${'x'.repeat(1500)}`)).status).toBe(200);
+    expect(cache.urlBytes()).toBe(before);
+  });
+
   it('never files an answer read before an announcement under the version after it', async () => {
     const own = createAnswerCache(db.sql, { warm: 0 });
     await own.ready;

@@ -28,8 +28,12 @@ export async function openBackend(env: BackendEnv): Promise<Backend> {
     return await connectSupabase(url, key, env.VITE_MARKET_INTERVAL ?? '1h', symbols);
   }
   const inPage = (id: string) => () => document.getElementById(id)?.textContent ?? null;
+  // Back or Forward shows the document as the browser stored it, without asking the server: its
+  // answers are as old as that visit (hours, maybe). The configuration does not change; they might.
+  const navigation = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const answersInPage = navigation?.type === 'back_forward' ? () => null : inPage(ANSWERS_ELEMENT_ID);
   return {
-    api: createApi('', undefined, inPage(CONFIG_ELEMENT_ID), inPage(ANSWERS_ELEMENT_ID)),
+    api: createApi('', undefined, inPage(CONFIG_ELEMENT_ID), answersInPage),
     live: createSseSource('/api/stream'),
     label: 'server-sent events',
   };
