@@ -217,6 +217,8 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
   it('redraws with the new bar within 2 seconds of an ETL run, without a reload', async () => {
     const page = await open(1280, '?symbol=BTC/USD');
     const chart = page.locator('[data-testid="chart-BTC/USD"]');
+    // The cards are built after the big chart has drawn.
+    await expect.poll(() => chart.getAttribute('data-last-ts'), { timeout: 15_000 }).toMatch(ISO);
     const before = (await chart.getAttribute('data-last-ts'))!;
     await expect.poll(() => page.getByTestId('live-status').textContent()).toBe('live');
     await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));

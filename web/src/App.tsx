@@ -184,15 +184,15 @@ export function App(props: AppProps) {
 
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
-  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }) {
+  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }): Promise<void> {
     const spans = symbols.map((s) => spanOf(s, range));
     const key = JSON.stringify([symbols, range, points, spans]);
-    if (!sync || key === loaded) return;
+    if (!sync || key === loaded) return Promise.resolve();
     loaded = key;
     const { view: shown = untrack(view), ...rest } = options;
     const bySymbol = new Map(symbols.map((s, i) => [s, spans[i]!]));
     const spanOfSymbol = (s: string) => (bySymbol.has(s) ? bySymbol.get(s)! : spanOf(s, range));
-    void sync.load(
+    return sync.load(
       symbols,
       { span: RANGE_SECONDS[range], spanOf: spanOfSymbol, maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) },
       rest,
@@ -233,7 +233,7 @@ export function App(props: AppProps) {
     on([followed, () => view()?.range, maxPoints], ([symbols, range, points]) => {
       if (range === undefined || points === undefined) return;
       const v = untrack(view)!;
-      load(symbols, range, points, resolutionOf(v) === '1h' ? { first: v.symbol } : {});
+      void load(symbols, range, points, resolutionOf(v) === '1h' ? { first: v.symbol } : {});
     }),
   );
 
@@ -383,7 +383,7 @@ export function App(props: AppProps) {
     // the same time: building a dozen charts would otherwise hold the requests back.
     let latestRows: LatestRow[] | undefined;
     // The big chart's daily or weekly bars need nothing else first: asked for at once, they draw first.
-    void loadDetailBars(initial.symbol, resolutionOf(initial), cfg.interval);
+    const detailLoaded = loadDetailBars(initial.symbol, resolutionOf(initial), cfg.interval);
     const returnsLoaded = loadReturns(cfg.interval);
     try {
       latestRows = await props.api.latest(cfg.interval);
@@ -394,7 +394,7 @@ export function App(props: AppProps) {
     await returnsLoaded;
     if (disposed) return;
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
-    load(
+    const seriesLoaded = load(
       cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)),
       initial.range,
       maxPoints()!,
@@ -449,9 +449,14 @@ export function App(props: AppProps) {
       setConfig(cfg);
       setView(initial);
     });
-    // The watch list and the comparison are built in a task of their own, after the big chart has
-    // been built and drawn: a first view that shows the chart asked for without waiting for a dozen more.
-    setTimeout(() => setRestShown(true), 0);
+    // The watch list and the comparison are built in a task of their own once the big chart has its
+    // bars (or after FIGURES_WAIT_MS): a first view that shows the chart asked for without waiting for
+    // a dozen more. Built at once, their construction ran before the answer they were all waiting
+    // for could be handled (a 1M page drew its big chart 0.5 s after its bars had arrived), and each
+    // card was drawn twice, empty and then with its bars.
+    void settledWithin(Promise.all([detailLoaded, seriesLoaded]), FIGURES_WAIT_MS).then(() => {
+      if (!disposed) setTimeout(() => setRestShown(true), 0);
+    });
     props.api.latestRun().then(applyRun, readFailed);
   }
 

@@ -1,4 +1,4 @@
-import { createMemo, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { columnData, macdSpec, priceSpec, rsiSpec, type TimeAxis, volumeSpec } from './charts.ts';
 import { formatNumber } from './format.ts';
@@ -38,6 +38,13 @@ export function DetailChart(props: DetailChartProps) {
   const priceData = createMemo(() => columnData(props.series, price().columns));
   const rsiData = createMemo(() => columnData(props.series, rsi().columns));
   const macdData = createMemo(() => columnData(props.series, macd().columns));
+  // The panes are built once the price chart has bars to draw: built before, on an empty chart, they
+  // held the answer with those bars back (a 1M page handled it only after building all three). Once
+  // built they stay, through a change of symbol or range.
+  const [panesShown, setPanesShown] = createSignal(false);
+  createEffect(() => {
+    if (props.series) setPanesShown(true);
+  });
   const describe = () =>
     `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +
     `${props.assetType === 'stock' ? ', volume in the pane below' : ''}. Arrow keys move the crosshair.`;
@@ -57,7 +64,7 @@ export function DetailChart(props: DetailChartProps) {
         onXRange={props.onZoom}
         crosshairLabel={(v) => formatNumber(v)}
       />
-      <Show when={props.assetType === 'stock'}>
+      <Show when={panesShown() && props.assetType === 'stock'}>
         <Chart
           testid="chart-volume"
           label={`${props.symbol}: volume per bar, coloured by the bar's direction`}
@@ -71,7 +78,7 @@ export function DetailChart(props: DetailChartProps) {
           class="pane"
         />
       </Show>
-      <Show when={props.panes.includes('rsi')}>
+      <Show when={panesShown() && props.panes.includes('rsi')}>
         <Chart
           testid="chart-rsi"
           label={`${props.symbol}: RSI 14`}
@@ -85,7 +92,7 @@ export function DetailChart(props: DetailChartProps) {
           class="pane"
         />
       </Show>
-      <Show when={props.panes.includes('macd')}>
+      <Show when={panesShown() && props.panes.includes('macd')}>
         <Chart
           testid="chart-macd"
           label={`${props.symbol}: MACD 12/26/9`}
