@@ -355,8 +355,15 @@ export function App(props: AppProps) {
     setDisplayLocale(initial.locale);
 
     let latestHeld = '';
+    // The symbols of the first load whose series have not arrived yet; `firstSeriesIn` once none is left.
+    const firstWaiting = new Set<string>();
+    let firstSeriesIn = () => {};
+    const firstSeries = new Promise<void>((resolve) => (firstSeriesIn = resolve));
     sync = createSync(props.api, cfg.interval, {
-      series: series.set,
+      series: (symbol, next) => {
+        series.set(symbol, next);
+        if (firstWaiting.delete(symbol) && firstWaiting.size === 0) firstSeriesIn();
+      },
       batch,
       latest: (rows) => {
         const text = JSON.stringify(rows);
@@ -394,17 +401,15 @@ export function App(props: AppProps) {
     await returnsLoaded;
     if (disposed) return;
     setMaxPoints((current) => current ?? pointsFor(width() - CHART_CHROME_PX, undefined));
-    const seriesLoaded = load(
-      cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s)),
-      initial.range,
-      maxPoints()!,
-      {
-        // The big chart's hourly rows, when it draws them, come in a request of their own.
-        ...(resolutionOf(initial) === '1h' ? { first: initial.symbol } : {}),
-        view: initial,
-        ...(latestRows ? { latest: latestRows } : {}),
-      },
-    );
+    const firstSymbols = cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s));
+    for (const symbol of firstSymbols) firstWaiting.add(symbol);
+    if (firstWaiting.size === 0) firstSeriesIn();
+    void load(firstSymbols, initial.range, maxPoints()!, {
+      // The big chart's hourly rows, when it draws them, come in a request of their own.
+      ...(resolutionOf(initial) === '1h' ? { first: initial.symbol } : {}),
+      view: initial,
+      ...(latestRows ? { latest: latestRows } : {}),
+    });
 
     poller = createPoller(initial.poll * 1000, catchUp);
     stopPolling = poller.stop;
@@ -449,12 +454,13 @@ export function App(props: AppProps) {
       setConfig(cfg);
       setView(initial);
     });
-    // The watch list and the comparison are built in a task of their own once the big chart has its
-    // bars (or after FIGURES_WAIT_MS): a first view that shows the chart asked for without waiting for
-    // a dozen more. Built at once, their construction ran before the answer they were all waiting
-    // for could be handled (a 1M page drew its big chart 0.5 s after its bars had arrived), and each
-    // card was drawn twice, empty and then with its bars.
-    void settledWithin(Promise.all([detailLoaded, seriesLoaded]), FIGURES_WAIT_MS).then(() => {
+    // The watch list and the comparison are built in a task of their own once the first load's series
+    // and bars are in (or after FIGURES_WAIT_MS): a first view that shows the chart asked for without
+    // waiting for a dozen more. Built at once, their construction ran before the answer they were all
+    // waiting for could be handled (a 1M page drew its big chart 0.5 s after its bars had arrived),
+    // and each card was drawn twice, empty and then with its bars. Those answers themselves, not the
+    // sync's queue: a live catch-up joining the queue is not waited for.
+    void settledWithin(Promise.all([detailLoaded, firstSeries]), FIGURES_WAIT_MS).then(() => {
       if (!disposed) setTimeout(() => setRestShown(true), 0);
     });
     props.api.latestRun().then(applyRun, readFailed);

@@ -28,6 +28,8 @@ export interface ChartProps {
   eager?: boolean;
   /** Shows the price under the crosshair on the y axis. */
   crosshairLabel?: (value: number) => string;
+  /** Called after every draw with the number of bars drawn. */
+  onDrawn?: (points: number) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export function Chart(props: ChartProps) {
       ((u.axes[i] as { _values?: unknown[] } | undefined)?._values ?? []).map((v) => String(v ?? '').replace(/\n/g, ' '));
     if (u.axes[0]?.show !== false) root.setAttribute('data-x-ticks', ticks(0).join('|'));
     if (u.axes[1]?.show !== false) root.setAttribute('data-y-ticks', ticks(1).join('|'));
+    props.onDrawn?.(xs.length);
   };
 
   function moveCursor(e: KeyboardEvent) {

@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, Show } from 'solid-js';
+import { createMemo, createSignal, Show } from 'solid-js';
 import { Chart } from './Chart.tsx';
 import { columnData, macdSpec, priceSpec, rsiSpec, type TimeAxis, volumeSpec } from './charts.ts';
 import { formatNumber } from './format.ts';
@@ -38,13 +38,13 @@ export function DetailChart(props: DetailChartProps) {
   const priceData = createMemo(() => columnData(props.series, price().columns));
   const rsiData = createMemo(() => columnData(props.series, rsi().columns));
   const macdData = createMemo(() => columnData(props.series, macd().columns));
-  // The panes are built once the price chart has bars to draw: built before, on an empty chart, they
-  // held the answer with those bars back (a 1M page handled it only after building all three). Once
-  // built they stay, through a change of symbol or range.
+  // The panes are built once the price chart has drawn bars: built before, they were tasks queued
+  // ahead of the answer with those bars (a 1M page handled it only after building all three), or of
+  // the price chart's first draw. Once built they stay, through a change of symbol or range.
   const [panesShown, setPanesShown] = createSignal(false);
-  createEffect(() => {
-    if (props.series) setPanesShown(true);
-  });
+  const priceDrawn = (points: number) => {
+    if (points > 0 && !panesShown()) setPanesShown(true);
+  };
   const describe = () =>
     `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +
     `${props.assetType === 'stock' ? ', volume in the pane below' : ''}. Arrow keys move the crosshair.`;
@@ -63,6 +63,7 @@ export function DetailChart(props: DetailChartProps) {
         xRange={props.zoom}
         onXRange={props.onZoom}
         crosshairLabel={(v) => formatNumber(v)}
+        onDrawn={priceDrawn}
       />
       <Show when={panesShown() && props.assetType === 'stock'}>
         <Chart

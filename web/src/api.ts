@@ -71,7 +71,8 @@ export function seriesPath(q: SeriesQuery): string {
   return path;
 }
 
-type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+/** `cache` spelled out: Node's own RequestInit type (the server imports this module) does not declare it. */
+type Fetch = (url: string, init: RequestInit & { cache?: 'no-cache' }) => Promise<Response>;
 
 /** A hung request would stall the live update queue behind it, so every request has a deadline. */
 const TIMEOUT_MS = 15_000;
@@ -120,7 +121,9 @@ export function createApi(
       }
     }
     const url = base + path;
-    const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    // Revalidated every time (a 304 when unchanged): a page shown by Back or Forward would otherwise
+    // get its reads from the browser's cache without asking, as old as that visit.
+    const res = await fetchFn(url, { headers: { accept: 'application/json' }, cache: 'no-cache', signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new HttpError(res.status, url);
     return parse(await res.json());
   }
