@@ -25,6 +25,17 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
 
   const attr = (page: Page, testId: string, name: string) => page.locator(`[data-testid="${testId}"]`).getAttribute(name);
 
+  /** Records, in every document the page loads, when the big chart first drew (`window.drawnAt`). */
+  async function recordFirstDraw(page: Page): Promise<void> {
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid="chart-detail"][data-last-ts]')) return;
+        (window as unknown as { drawnAt: number }).drawnAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
+    });
+  }
+
   it('draws a chart with data for each of the eight default symbols, labelled as simulated', async () => {
     const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(running.product.url);
@@ -43,14 +54,7 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
 
   it("comes with its first reads' answers written in, and draws its first chart without a request of its own", async () => {
     const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // When the big chart first drew.
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (!document.querySelector('[data-testid="chart-detail"][data-last-ts]')) return;
-        (window as unknown as { drawnAt: number }).drawnAt = performance.now();
-        observer.disconnect();
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
-    });
+    await recordFirstDraw(page);
     await page.goto(`${running.product.url}/?range=All&symbol=MSFT`);
     const inPage = await page.evaluate(() => document.getElementById('market-pulse-answers')?.textContent ?? null);
     const answers = JSON.parse(inPage!) as Record<string, unknown>;
@@ -81,13 +85,7 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium against npm start
 
   it("asks for its first reads itself when shown again by Back: the stored page's answers are as old as that visit", async () => {
     const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (!document.querySelector('[data-testid="chart-detail"][data-last-ts]')) return;
-        (window as unknown as { drawnAt: number }).drawnAt = performance.now();
-        observer.disconnect();
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-last-ts'] });
-    });
+    await recordFirstDraw(page);
     const drawn = () =>
       expect.poll(() => page.evaluate(() => (window as unknown as { drawnAt?: number }).drawnAt), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.goto(`${running.product.url}/?range=All&symbol=AAPL`);
