@@ -161,6 +161,22 @@ describe('App', () => {
     expect(market.queries[0]!.from).toBe(iso(T0 - 2 * H - 30 * 86_400));
   });
 
+  test("the big chart's panes come once it has drawn its bars, and also for a symbol that has none yet", async () => {
+    const market = fakeMarket();
+    render(() => <App api={market.api} live={fakeLive().live} />);
+    await waitFor(() => expect(screen.queryByTestId('chart-rsi')).not.toBeNull());
+    expect(lastTsOf('chart-detail')).toBe(iso(T0 - 2 * H));
+    cleanup();
+
+    // Listed, but no bar stored yet: an empty series, drawn as such, and the panes under it.
+    const empty = fakeMarket();
+    delete empty.newest.AAPL;
+    render(() => <App api={empty.api} live={fakeLive().live} />);
+    await waitFor(() => expect(screen.queryByTestId('chart-rsi')).not.toBeNull());
+    expect(screen.getByTestId('chart-macd')).not.toBeNull();
+    expect(lastTsOf('chart-detail')).toBeNull();
+  });
+
   test('merges a live update into the charts without reloading the window', async () => {
     const market = fakeMarket();
     const live = fakeLive();

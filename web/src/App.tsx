@@ -184,15 +184,15 @@ export function App(props: AppProps) {
 
   let loaded: string | undefined;
   /** Loads every followed symbol's window anew, unless exactly this was asked for last. */
-  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }): Promise<void> {
+  function load(symbols: readonly string[], range: Range, points: number, options: LoadOptions & { view?: ViewState }) {
     const spans = symbols.map((s) => spanOf(s, range));
     const key = JSON.stringify([symbols, range, points, spans]);
-    if (!sync || key === loaded) return Promise.resolve();
+    if (!sync || key === loaded) return;
     loaded = key;
     const { view: shown = untrack(view), ...rest } = options;
     const bySymbol = new Map(symbols.map((s, i) => [s, spans[i]!]));
     const spanOfSymbol = (s: string) => (bySymbol.has(s) ? bySymbol.get(s)! : spanOf(s, range));
-    return sync.load(
+    void sync.load(
       symbols,
       { span: RANGE_SECONDS[range], spanOf: spanOfSymbol, maxPoints: points, ...(shown ? { columns: columnsFor(shown) } : {}) },
       rest,
@@ -233,7 +233,7 @@ export function App(props: AppProps) {
     on([followed, () => view()?.range, maxPoints], ([symbols, range, points]) => {
       if (range === undefined || points === undefined) return;
       const v = untrack(view)!;
-      void load(symbols, range, points, resolutionOf(v) === '1h' ? { first: v.symbol } : {});
+      load(symbols, range, points, resolutionOf(v) === '1h' ? { first: v.symbol } : {});
     }),
   );
 
@@ -404,7 +404,7 @@ export function App(props: AppProps) {
     const firstSymbols = cfg.symbols.filter((s) => s === initial.symbol || initial.watch.includes(s));
     for (const symbol of firstSymbols) firstWaiting.add(symbol);
     if (firstWaiting.size === 0) firstSeriesIn();
-    void load(firstSymbols, initial.range, maxPoints()!, {
+    load(firstSymbols, initial.range, maxPoints()!, {
       // The big chart's hourly rows, when it draws them, come in a request of their own.
       ...(resolutionOf(initial) === '1h' ? { first: initial.symbol } : {}),
       view: initial,

@@ -38,12 +38,13 @@ export function DetailChart(props: DetailChartProps) {
   const priceData = createMemo(() => columnData(props.series, price().columns));
   const rsiData = createMemo(() => columnData(props.series, rsi().columns));
   const macdData = createMemo(() => columnData(props.series, macd().columns));
-  // The panes are built once the price chart has drawn bars: built before, they were tasks queued
-  // ahead of the answer with those bars (a 1M page handled it only after building all three), or of
-  // the price chart's first draw. Once built they stay, through a change of symbol or range.
+  // The panes are built once the price chart has drawn its bars (or learned there are none): built
+  // before, they were tasks queued ahead of the answer with those bars (a 1M page handled it only
+  // after building all three), or of the price chart's first draw. Once built they stay, through a
+  // change of symbol or range.
   const [panesShown, setPanesShown] = createSignal(false);
   const priceDrawn = (points: number) => {
-    if (points > 0 && !panesShown()) setPanesShown(true);
+    if ((points > 0 || props.series !== undefined) && !panesShown()) setPanesShown(true);
   };
   const describe = () =>
     `${props.symbol}: ${props.chart === 'candles' ? 'candlesticks' : 'close price'}` +

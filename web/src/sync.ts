@@ -63,11 +63,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/**
- * Keeps the dashboard's copy of each series. Fetches run one at a time, and requests arriving
- * meanwhile are folded into the next one, so a slow, stale answer can never overwrite a newer one;
- * a new window supersedes every refresh still waiting.
- */
 /** How long the cards' figures wait for the charts' new bars after a commit before they are asked for anyway. */
 export const FIGURES_WAIT_MS = 1_000;
 
@@ -84,6 +79,11 @@ export function settledWithin(promise: Promise<unknown>, ms: number): Promise<vo
   });
 }
 
+/**
+ * Keeps the dashboard's copy of each series. Fetches run one at a time, and requests arriving
+ * meanwhile are folded into the next one, so a slow, stale answer can never overwrite a newer one;
+ * a new window supersedes every refresh still waiting.
+ */
 export function createSync(api: Pick<Api, 'series' | 'latest'>, interval: string, sink: SyncSink): Sync {
   let window: SyncWindow = { span: null, maxPoints: 1000 };
   let followed = new Set<string>();
